@@ -29,6 +29,7 @@ def _quote(text: str) -> str:
 
 
 def fill(table: dict[str, dict[str, str]], lang: str) -> int:
+    """Fill ``lang``'s catalog from ``table``; return how many entries were filled."""
     path = LOCALE / lang / "LC_MESSAGES" / "django.po"
     source = path.read_text(encoding="utf-8")
     filled = 0
@@ -48,6 +49,7 @@ def fill(table: dict[str, dict[str, str]], lang: str) -> int:
 
 
 def main() -> None:
+    """Fill both catalogs from the table named on the command line."""
     table = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     for lang in ("zh_Hans", "ru"):
         print(lang, fill(table, lang))  # noqa: T201

@@ -51,9 +51,9 @@ def demo_setup(*, market: str, console: Console) -> DemoSummary:
     from django.conf import settings
     from django.core.management import call_command
 
+    from pharmacrm.core import services as core_services
     from pharmacrm.core.models import User
     from pharmacrm.core.roles import Role
-    from pharmacrm.core import services as core_services
 
     summary = DemoSummary(database=str(settings.DATABASES["default"]["NAME"]))
     with console.status("Migrating the database…"):

@@ -47,7 +47,9 @@ def _local_secret_key() -> str:
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
 ]
 
 INSTALLED_APPS = [
@@ -66,6 +68,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "pharmacrm.core",
+    "pharmacrm.territories",
+    "pharmacrm.accounts",
+    "pharmacrm.catalog",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +177,9 @@ BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "CNY")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# whitenoise warns at start-up when STATIC_ROOT is missing (before the first collectstatic,
+# e.g. `serve --dev` or the tests, which serve through the finders instead).
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -185,26 +193,34 @@ ANALYTICS_ENGINE = os.environ.get("ANALYTICS_ENGINE", "duckdb")
 SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")
 
 
-def _email_settings(url: str) -> dict[str, object]:
-    """Parse ``EMAIL_URL`` into Django's EMAIL_* settings (one variable instead of six)."""
+def _mailers(url: str) -> dict[str, dict[str, object]]:
+    """Parse ``EMAIL_URL`` into Django's ``MAILERS`` (one variable instead of six).
+
+    Django 6.1 deprecates the ``EMAIL_BACKEND``/``EMAIL_HOST``… settings in favour of
+    ``MAILERS``; defining the old ones makes every start warn (an error under the test suite).
+    """
     parsed = urlparse(url)
     if parsed.scheme in {"console", ""}:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     if parsed.scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parsed.hostname or "127.0.0.1",
-        "EMAIL_PORT": parsed.port or 25,
-        "EMAIL_HOST_USER": unquote(parsed.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
-        "EMAIL_USE_TLS": parsed.scheme == "smtp+tls",
-        "EMAIL_USE_SSL": parsed.scheme == "smtps",
-        "EMAIL_TIMEOUT": 10,
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parsed.hostname or "127.0.0.1",
+                "port": parsed.port or 25,
+                "username": unquote(parsed.username or ""),
+                "password": unquote(parsed.password or ""),
+                "use_tls": parsed.scheme == "smtp+tls",
+                "use_ssl": parsed.scheme == "smtps",
+                "timeout": 10,
+            },
+        }
     }
 
 
-globals().update(_email_settings(os.environ.get("EMAIL_URL", "console:")))
+MAILERS = _mailers(os.environ.get("EMAIL_URL", "console:"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pharmacrm <noreply@localhost>")
 
 TASKS = {

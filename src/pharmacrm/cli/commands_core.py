@@ -43,11 +43,24 @@ def serve(
     count = workers or min(2 * (os.cpu_count() or 1) + 1, 9)
     console.print(f"pharmacrm serving on [bold]http://{host}:{port}/[/] ({count} workers)")
     args = [
-        sys.executable, "-m", "gunicorn", "pharmacrm.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(count), "--threads", "4",
-        "--worker-class", "gthread", "--access-logfile", "-", "--timeout", "120",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "pharmacrm.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(count),
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
     ]
-    os.execvp(args[0], args)
+    os.execvp(args[0], args)  # noqa: S606 - replace this process by gunicorn
 
 
 def worker(
@@ -66,7 +79,9 @@ def migrate() -> None:
     call_django("migrate", "--noinput")
 
 
-def check(deploy: bool = typer.Option(False, "--deploy", help="Also the production checks.")) -> None:
+def check(
+    deploy: bool = typer.Option(False, "--deploy", help="Also the production checks."),
+) -> None:
     """Django's system checks; `--deploy` with production settings must report nothing."""
     args = ["check", "--fail-level", "WARNING"]
     if deploy:
@@ -123,7 +138,9 @@ def demo(
         console.print(line)
     if no_serve:
         return
-    console.print(f"\nOpen [bold]http://{host}:{port}/[/] — Ctrl+C stops the server and the worker.")
+    console.print(
+        f"\nOpen [bold]http://{host}:{port}/[/] — Ctrl+C stops the server and the worker."
+    )
     exe = shutil.which("pharmacrm") or str(Path(sys.executable).with_name("pharmacrm"))
     worker_proc = subprocess.Popen([exe, "worker"])
     server_proc = subprocess.Popen([exe, "serve", "--host", host, "--port", str(port)])

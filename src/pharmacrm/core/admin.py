@@ -19,7 +19,10 @@ class PharmaUserAdmin(SimpleHistoryAdmin, UserAdmin):  # type: ignore[misc]
     """Users with their role groups; the History button shows the audit trail."""
 
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, (_("Preferences"), {"fields": ("preferred_language",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Preferences"), {"fields": ("preferred_language",)}),
+    )
 
 
 @admin.register(ApiToken)
@@ -39,7 +42,11 @@ class ApiTokenAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         assert isinstance(by, User)
         token, raw = core_services.api_token_create(by=by, user=obj.user, name=obj.name)
         obj.pk = token.pk
-        obj.prefix, obj.token_hash, obj.created_at = token.prefix, token.token_hash, token.created_at
+        obj.prefix, obj.token_hash, obj.created_at = (
+            token.prefix,
+            token.token_hash,
+            token.created_at,
+        )
         messages.warning(
             request, _("Copy the token now, it will not be shown again: %(raw)s") % {"raw": raw}
         )

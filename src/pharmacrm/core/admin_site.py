@@ -23,10 +23,8 @@ class PharmaAdminSite(admin.AdminSite):
     site_title = _("pharmacrm back office")
     index_title = _("Administration")
 
-    def admin_view(
-        self, view: Callable[..., HttpResponse], cacheable: bool = False
-    ) -> Callable[..., HttpResponse]:
-        inner = super().admin_view(view, cacheable)
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+        inner: Callable[..., HttpResponse] = super().admin_view(view, cacheable)
 
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.is_authenticated and not self.has_permission(request):

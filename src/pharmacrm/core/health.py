@@ -22,7 +22,9 @@ def health_status(*, connection: Any) -> dict[str, Any]:
     warehouse = Path(settings.WAREHOUSE_DIR)
     try:
         warehouse.mkdir(parents=True, exist_ok=True)
-        checks["warehouse"] = "ok" if os.access(warehouse, os.R_OK | os.W_OK) else "fail: not writable"
+        checks["warehouse"] = (
+            "ok" if os.access(warehouse, os.R_OK | os.W_OK) else "fail: not writable"
+        )
     except OSError as exc:
         checks["warehouse"] = f"fail: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())

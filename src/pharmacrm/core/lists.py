@@ -7,6 +7,7 @@ Views hand it a queryset and what may be searched and sorted; it reads ``q``, ``
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import Promise
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
@@ -26,7 +28,7 @@ class SortOption:
     """A column the user may sort by: the query-string key, its label and the ORM fields."""
 
     key: str
-    label: str
+    label: str | Promise
     fields: tuple[str, ...]
 
 
@@ -96,10 +98,8 @@ def list_page(
     descending = sort.startswith("-")
     order = [f"-{f}" if descending else f for f in options[key].fields]
     queryset = queryset.order_by(*order, "-pk" if descending else "pk")
-    try:
+    with suppress(ValueError):
         per_page = max(1, min(int(request.GET.get("per_page", per_page)), MAX_PER_PAGE))
-    except ValueError:
-        pass
     paginator = Paginator(queryset, per_page)
     page = paginator.get_page(request.GET.get("page"))
     return ListPage(

@@ -35,7 +35,7 @@ def register(item: NavItem) -> None:
 
 def items_for(roles: set[Role]) -> list[dict[str, object]]:
     """The entries visible to someone holding ``roles``, with resolved URLs."""
-    visible = []
+    visible: list[dict[str, object]] = []
     for item in _REGISTRY.values():
         if not (item.roles & roles):
             continue

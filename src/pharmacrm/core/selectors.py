@@ -43,7 +43,9 @@ def audit_history_for(*, obj: Model, limit: int = 50) -> list[AuditEntry]:
     history = getattr(obj, "history", None)
     if history is None:
         return []
-    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     entries: list[AuditEntry] = []
     model = type(obj)
     for index, record in enumerate(records[:limit]):
@@ -53,7 +55,9 @@ def audit_history_for(*, obj: Model, limit: int = 50) -> list[AuditEntry]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 try:
-                    label = str(model._meta.get_field(change.field).verbose_name)
+                    label = str(
+                        getattr(model._meta.get_field(change.field), "verbose_name", change.field)
+                    )
                 except Exception:  # noqa: BLE001 - a field removed since the entry was written
                     label = change.field
                 changes.append(

@@ -23,9 +23,11 @@ def roles_sync() -> dict[Role, int]:
     with transaction.atomic():
         for role, spec in ROLE_PERMISSIONS.items():
             group, _created = Group.objects.get_or_create(name=role.value)
-            perms = all_perms if spec.all_permissions else [
-                by_name[c] for c in sorted(spec.codenames) if c in by_name
-            ]
+            perms = (
+                all_perms
+                if spec.all_permissions
+                else [by_name[c] for c in sorted(spec.codenames) if c in by_name]
+            )
             group.permissions.set(perms)
             counts[role] = len(perms)
     return counts
@@ -45,9 +47,9 @@ def user_create(
     Raises ``ValidationError`` naming the field when the username is taken or invalid.
     """
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": _("A user named “%(name)s” already exists.") % {
-            "name": username
-        }})
+        raise ValidationError(
+            {"username": _("A user named “%(name)s” already exists.") % {"name": username}}
+        )
     user = User(
         username=username,
         email=email,
@@ -85,7 +87,9 @@ def api_token_create(*, by: User, user: User, name: str) -> tuple[ApiToken, str]
     if not by.has_role(Role.ADMINISTRATOR):
         raise PermissionError(_("Only administrators can create API tokens."))
     raw = ApiToken.new_raw()
-    token = ApiToken(user=user, name=name, prefix=raw[:12], token_hash=ApiToken.hash(raw), created_by=by)
+    token = ApiToken(
+        user=user, name=name, prefix=raw[:12], token_hash=ApiToken.hash(raw), created_by=by
+    )
     token.full_clean()
     token.save()
     return token, raw

@@ -82,7 +82,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
         sort_options=USER_SORTS,
         default_sort="username",
     )
-    template = "core/user_list.html#rows" if request.htmx else "core/user_list.html"
+    template = (
+        "core/user_list.html#rows" if getattr(request, "htmx", False) else "core/user_list.html"
+    )
     return render(request, template, {"list": page})
 
 
@@ -103,7 +105,9 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.success(request, _("Saved %(user)s.") % {"user": subject.username})
         return redirect("user-detail", user_id=subject.pk)
     history = core_selectors.audit_history_for(obj=subject)
-    return render(request, "core/user_detail.html", {"subject": subject, "form": form, "history": history})
+    return render(
+        request, "core/user_detail.html", {"subject": subject, "form": form, "history": history}
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -111,7 +115,9 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 def task_list(request: HttpRequest) -> HttpResponse:
     """Recent background tasks and their results; refreshes itself while any is running."""
     tasks = core_selectors.task_result_list(limit=20)
-    template = "core/task_list.html#tasks" if request.htmx else "core/task_list.html"
+    template = (
+        "core/task_list.html#tasks" if getattr(request, "htmx", False) else "core/task_list.html"
+    )
     pending = any(t["status"] in {"READY", "RUNNING"} for t in tasks)
     return render(request, template, {"tasks": tasks, "pending": pending})
 

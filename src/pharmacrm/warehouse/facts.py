@@ -120,7 +120,8 @@ ONLINE_ORDERS = pa.schema(
         pa.field("qty", pa.float64(), nullable=False),
         pa.field("price", pa.float64(), nullable=False),
         pa.field("amount", pa.float64(), nullable=False),
-        pa.field("status", pa.string(), nullable=False),  # paid, shipped, delivered, cancelled, returned
+        # paid, shipped, delivered, cancelled, returned
+        pa.field("status", pa.string(), nullable=False),
         pa.field("currency", pa.string(), nullable=False),
     ]
 )
