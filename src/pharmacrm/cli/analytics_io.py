@@ -1,0 +1,160 @@
+"""Files in and out of the one-file analytics CLI (``pharmacrm analytics …``).
+
+Reads CSV or Parquet transaction files into the transactions view on an in-process DuckDB
+connection, with no database and no warehouse, so anyone can check a figure by hand; writes an
+Ibis expression to ``.csv`` or ``.parquet``. Only ``customer_id``, ``ts``, ``amount`` and
+``doc_id`` are required; ``--columns name=source,…`` maps view names to the file's columns and
+every other view column is filled with typed nulls. ``ts`` may be a date or a timestamp: a
+timestamp without a zone is local wall time and ``day`` is its date; a zoned one is first
+converted to the wall time of ``tz`` (default: the machine's zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from pharmacrm.analytics.schemas import TRANSACTION_COLUMNS
+
+CLI_REQUIRED: tuple[str, ...] = ("customer_id", "ts", "amount", "doc_id")
+_CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+
+
+def parse_columns(spec: str | None) -> dict[str, str]:
+    """Parse ``"customer_id=cust,ts=date"`` into ``{"customer_id": "cust", "ts": "date"}``.
+
+    Raises
+    ------
+    ValueError
+        On an item without ``=`` or a name that is not a transactions-view column.
+    """
+    if not spec:
+        return {}
+    mapping: dict[str, str] = {}
+    for item in spec.split(","):
+        name, sep, source = item.partition("=")
+        name, source = name.strip(), source.strip()
+        if not sep or not name or not source:
+            raise ValueError(f"--columns: {item!r} is not name=source")
+        if name not in TRANSACTION_COLUMNS:
+            known = ", ".join(TRANSACTION_COLUMNS)
+            raise ValueError(f"--columns: {name!r} is not a transactions column ({known})")
+        mapping[name] = source
+    return mapping
+
+
+def _read_one(con: BaseBackend, path: Path) -> ir.Table:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return con.read_parquet(path)
+    if suffix in _CSV_SUFFIXES:
+        return con.read_csv(path)
+    raise ValueError(f"{path}: unsupported file type {suffix!r} (use .csv or .parquet)")
+
+
+def _view_of(raw: ir.Table, path: Path, columns: Mapping[str, str]) -> ir.Table:
+    def source(name: str) -> ir.Value | None:
+        src = columns.get(name, name if name not in columns else None)
+        if src is None or src not in raw.columns:
+            if name in columns:
+                have = ", ".join(raw.columns)
+                raise ValueError(f"{path}: no column {columns[name]!r} for {name} (has: {have})")
+            return None
+        return raw[src]
+
+    for name in CLI_REQUIRED:
+        if source(name) is None:
+            raise ValueError(
+                f"{path}: column {name!r} is required; map it with --columns {name}=<column>"
+            )
+    ts = source("ts")
+    assert ts is not None  # noqa: S101 - checked just above
+    if ts.type().is_string():
+        ts = ts.cast(dt.timestamp)
+    if ts.type().is_date():
+        day = ts
+        ts = ts.cast(dt.timestamp)
+    elif ts.type().is_timestamp():
+        if ts.type().timezone is not None:
+            # DuckDB renders a zoned instant as wall time in the session's TimeZone.
+            ts = ts.cast(dt.Timestamp())
+        day = ts.date()
+    else:
+        raise ValueError(f"{path}: column ts is {ts.type()}, expected a date or a timestamp")
+    given_day = source("day")
+    out: dict[str, ir.Value] = {}
+    for name, dtype in TRANSACTION_COLUMNS.items():
+        if name == "ts":
+            value: ir.Value | None = ts
+        elif name == "day":
+            value = given_day.cast(dt.date) if given_day is not None else day
+        else:
+            value = source(name)
+        if value is None:
+            out[name] = ibis.null(dtype)
+        elif name in ("customer_id", "doc_id", "sku", "outlet_id"):
+            kind = value.type()
+            out[name] = value if kind.is_integer() or kind.is_string() else value.cast("string")
+        else:
+            out[name] = value.cast(dtype)
+    return raw.select(**out)
+
+
+def read_transactions(
+    con: BaseBackend,
+    paths: Sequence[Path],
+    *,
+    columns: Mapping[str, str] | None = None,
+    tz: str | None = None,
+) -> ir.Table:
+    """Read transaction files into one transactions view on ``con`` (DuckDB).
+
+    Parameters
+    ----------
+    con
+        An Ibis DuckDB connection.
+    paths
+        ``.csv`` (delimiter and types sniffed) or ``.parquet`` files of one layout.
+    columns
+        View name → file column; names equal to a view column need no entry.
+    tz
+        IANA zone whose wall time zoned timestamps are converted to; ``None`` keeps the
+        connection's (the machine's) zone.
+
+    Returns
+    -------
+    ir.Table
+        The transactions view over all files (union), unexecuted.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the column when a required column is missing or mistyped.
+    """
+    if not paths:
+        raise ValueError("at least one --transactions file is needed")
+    if tz is not None:
+        con.raw_sql(f"SET TimeZone = '{tz.replace(chr(39), '')}'")
+    mapping = dict(columns or {})
+    views = [_view_of(_read_one(con, Path(p)), Path(p), mapping) for p in paths]
+    table = views[0]
+    for view in views[1:]:
+        table = table.union(view)
+    return table
+
+
+def write_table(table: ir.Table, path: Path) -> None:
+    """Execute ``table`` and write it to ``path`` (``.csv`` or ``.parquet``, by suffix)."""
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        table.to_parquet(path)
+    elif suffix == ".csv":
+        table.to_csv(path)
+    else:
+        raise ValueError(f"{path}: unsupported output type {suffix!r} (use .csv or .parquet)")
