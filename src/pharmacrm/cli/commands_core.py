@@ -160,6 +160,45 @@ def demo(
                 proc.kill()
 
 
+# Tasks the CLI may run by name; each app adds its long-running jobs here.
+RUNNABLE_TASKS = {
+    "system-check": "pharmacrm.core.tasks.system_check",
+}
+
+
+def task(
+    name: str = typer.Argument(..., help="Task name: " + ", ".join(RUNNABLE_TASKS)),
+    params: list[str] = typer.Argument(None, help="Keyword arguments as KEY=VALUE."),
+    enqueue: bool = typer.Option(
+        False, "--enqueue", help="Queue it for `pharmacrm worker` instead of running it here."
+    ),
+) -> None:
+    """Run a background task in the foreground (or queue it with --enqueue)."""
+    import json
+
+    from django.utils.module_loading import import_string
+
+    if name not in RUNNABLE_TASKS:
+        console.print(f"[red]Unknown task {name!r}.[/] Known: {', '.join(RUNNABLE_TASKS)}")
+        raise typer.Exit(2)
+    kwargs: dict[str, str] = {}
+    for item in params or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            console.print(f"[red]Expected KEY=VALUE, got {item!r}.[/]")
+            raise typer.Exit(2)
+        kwargs[key] = value
+    setup_django()
+    job = import_string(RUNNABLE_TASKS[name])
+    if enqueue:
+        result = job.enqueue(**kwargs)
+        console.print(f"Queued {name}: {result.id}")
+        return
+    with console.status(f"Running {name}…"):
+        value = job.call(**kwargs)
+    console.print_json(json.dumps(value, default=str))
+
+
 def register(app: typer.Typer) -> None:
     """Add the core commands to the ``pharmacrm`` app."""
     app.command()(serve)
@@ -168,3 +207,4 @@ def register(app: typer.Typer) -> None:
     app.command()(check)
     app.command()(createuser)
     app.command()(demo)
+    app.command()(task)

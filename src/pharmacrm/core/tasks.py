@@ -9,7 +9,7 @@ from django.tasks import task
 
 
 @task()
-def system_check(*, requested_by: str) -> dict[str, Any]:
+def system_check(*, requested_by: str = "cli") -> dict[str, Any]:
     """Count what the installation holds; proves the worker, the database and the queue work.
 
     Returns plain JSON (task results are stored as JSON).
