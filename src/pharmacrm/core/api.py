@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -57,10 +57,10 @@ def token_list(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     owner = get_object_or_404(User, username=payload.username)
     token, raw = core_services.api_token_create(by=_user(request), user=owner, name=payload.name)
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")
@@ -71,9 +71,9 @@ def token_revoke(request: HttpRequest, token_id: int) -> dict[str, object]:
 
 
 @router.post("/tasks/system-check", response={202: TaskOut}, summary="Enqueue a system check")
-def task_system_check(request: HttpRequest) -> tuple[int, dict[str, object]]:
+def task_system_check(request: HttpRequest) -> Status[dict[str, object]]:
     result = system_check.enqueue(requested_by=_user(request).username)
-    return 202, core_selectors.task_result_get(result_id=str(result.id))
+    return Status(202, core_selectors.task_result_get(result_id=str(result.id)))
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, summary="A background task's state")
