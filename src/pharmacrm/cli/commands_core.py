@@ -67,11 +67,26 @@ def worker(
     queue: str = typer.Option("*", help="Queues to process, comma-separated; * for all."),
     batch: bool = typer.Option(False, "--batch", help="Run what is queued, then exit."),
 ) -> None:
-    """Run the background task worker (Django tasks, database backend; no broker needed)."""
+    """Run the background task worker and the periodic-job scheduler (no broker needed)."""
+    import threading
+
     args = ["db_worker", "--queue-name", queue, "--no-reload", "--interval", "1"]
     if batch:
         args.append("--batch")
-    call_django(*args)
+        call_django(*args)
+        return
+    setup_django()
+    from pharmacrm.core.schedule import run_scheduler_loop
+
+    stop = threading.Event()
+    scheduler = threading.Thread(
+        target=run_scheduler_loop, kwargs={"stop": stop}, name="scheduler", daemon=True
+    )
+    scheduler.start()
+    try:
+        call_django(*args)
+    finally:
+        stop.set()
 
 
 def migrate() -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from pharmacrm.core import services as core_services
-from pharmacrm.core.models import ApiToken, User
+from pharmacrm.core.models import ApiToken, ScheduledJob, User
 
 
 @admin.register(User)
@@ -57,3 +57,23 @@ class ApiTokenAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         assert isinstance(by, User)
         for token in queryset:
             core_services.api_token_revoke(by=by, token=token)
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    """The periodic jobs the worker enqueues."""
+
+    list_display = ("name", "task_path", "interval_minutes", "next_run_at", "is_enabled")
+    list_filter = ("is_enabled",)
+    readonly_fields = ("last_enqueued_at", "last_task_id")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "task_path":
+            from django import forms
+
+            from pharmacrm.core.schedule import SCHEDULABLE
+
+            return forms.ChoiceField(
+                choices=[(p, p) for p in sorted(SCHEDULABLE)], label=db_field.verbose_name
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

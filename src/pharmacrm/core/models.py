@@ -89,3 +89,37 @@ class ApiToken(models.Model):
     def hash(raw: str) -> str:
         """The stored form of a raw token."""
         return _hash_token(raw)
+
+
+class ScheduledJob(models.Model):
+    """A task the worker enqueues every ``interval_minutes`` (reminders, weekly summaries, runs).
+
+    The worker's scheduler loop reads this table; claiming a due job is a compare-and-set on
+    ``next_run_at`` so two workers never enqueue the same occurrence twice.
+    """
+
+    name = models.SlugField(_("name"), max_length=80, unique=True)
+    task_path = models.CharField(
+        _("task"),
+        max_length=200,
+        help_text=_("Dotted path of a task registered in pharmacrm.core.schedule.SCHEDULABLE."),
+    )
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    interval_minutes = models.PositiveIntegerField(_("every (minutes)"), default=60 * 24)
+    next_run_at = models.DateTimeField(_("next run at"))
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    last_enqueued_at = models.DateTimeField(_("last queued at"), null=True, blank=True)
+    last_task_id = models.CharField(_("last task id"), max_length=64, blank=True)
+    history = HistoricalRecords(excluded_fields=["next_run_at", "last_enqueued_at", "last_task_id"])
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(interval_minutes__gte=1), name="scheduledjob_interval_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
