@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "pharmacrm.core",
     "pharmacrm.territories",
     "pharmacrm.accounts",
+    "pharmacrm.territories",
+    "pharmacrm.accounts",
     "pharmacrm.catalog",
 ]
 

@@ -1,0 +1,1 @@
+"""Customer master: accounts (organisations), contacts, consumers (loyalty members), relations."""

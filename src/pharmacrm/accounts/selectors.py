@@ -1,0 +1,495 @@
+"""Reads of the customer master, each through the one scoping door.
+
+``account_list_for``/``account_get_for`` decide which accounts a user sees on a date: the
+territories the territories app says they cover, plus what their role adds (a channel
+manager sees online stores, a supplier manager upstream suppliers). Contacts follow their
+account. Consumers follow the roles table: a rep sees none, an analyst sees them
+pseudonymised. Lists, detail pages, search, exports, the API and the admin all come here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from operator import add, or_
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from pharmacrm.accounts.models import (
+    Account,
+    AccountKind,
+    AccountRelation,
+    AccountTier,
+    Consumer,
+    ConsumerConsent,
+    Contact,
+)
+from pharmacrm.accounts.search import normalise, query_grams, search_key
+from pharmacrm.core import selectors as core_selectors
+from pharmacrm.core.models import User
+from pharmacrm.core.roles import Role
+from pharmacrm.territories import selectors as territory_selectors
+from pharmacrm.territories.models import Assignment
+
+# Roles that see consumers' personal data in full, and those that see them pseudonymised.
+CONSUMER_FULL_ROLES = frozenset({Role.ADMINISTRATOR})
+CONSUMER_PSEUDONYMISED_ROLES = frozenset({Role.ANALYST, Role.CAMPAIGN_MANAGER, Role.DIRECTOR})
+SEARCH_CANDIDATES = 200
+SEARCH_MIN_SCORE = 60.0
+
+
+def _today(on: date | None) -> date:
+    return on or timezone.localdate()
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+def account_scope_q(*, user: User, on: date | None = None) -> Q:
+    """The filter of accounts ``user`` may see on ``on`` (today by default)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    covered = territory_selectors.territory_ids_covered_by(user=user, on=_today(on))
+    if covered is None:
+        return Q()
+    scope = Q(territory_id__in=sorted(covered))
+    roles = user.roles
+    if Role.CHANNEL_MANAGER in roles:
+        scope |= Q(kind=AccountKind.ONLINE_STORE)
+    if Role.SUPPLIER_MANAGER in roles:
+        scope |= Q(tier=AccountTier.UPSTREAM)
+    return scope
+
+
+def account_list_for(
+    *,
+    user: User,
+    on: date | None = None,
+    kind: str = "",
+    tier: str = "",
+    status: str = "",
+    province: str = "",
+    city: str = "",
+    territory_id: int | None = None,
+    rep_id: int | None = None,
+    include_merged: bool = False,
+) -> QuerySet[Account]:
+    """Accounts ``user`` may see on ``on``, narrowed by the given filters.
+
+    ``rep_id`` keeps the accounts in territories that rep covers on ``on``; merged
+    duplicates are hidden unless ``include_merged``. Rows come with territory and parent.
+    """
+    day = _today(on)
+    rows = Account.objects.filter(account_scope_q(user=user, on=day))
+    if not include_merged:
+        rows = rows.filter(merged_into__isnull=True)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if tier:
+        rows = rows.filter(tier=tier)
+    if status:
+        rows = rows.filter(status=status)
+    if province:
+        rows = rows.filter(province__iexact=province)
+    if city:
+        rows = rows.filter(city__iexact=city)
+    if territory_id is not None:
+        subtree = territory_selectors.territory_subtree_ids(root_ids=[territory_id])
+        rows = rows.filter(territory_id__in=sorted(subtree))
+    if rep_id is not None:
+        rep = User.objects.filter(pk=rep_id).first()
+        covered = (
+            territory_selectors.territory_ids_covered_by(user=rep, on=day) if rep else frozenset()
+        )
+        if covered is not None:
+            rows = rows.filter(territory_id__in=sorted(covered))
+    return rows.select_related("territory", "parent")
+
+
+def account_get_for(*, user: User, account_id: int, on: date | None = None) -> Account:
+    """The account, if ``user`` may see it on ``on``; ``Http404`` otherwise.
+
+    Existence is not revealed to someone outside the territory.
+    """
+    account = (
+        Account.objects.filter(account_scope_q(user=user, on=on))
+        .select_related("territory", "parent", "merged_into")
+        .filter(pk=account_id)
+        .first()
+    )
+    if account is None:
+        raise Http404(_("No such account."))
+    return account
+
+
+def account_filter_choices(*, user: User, on: date | None = None) -> dict[str, list[str]]:
+    """Distinct provinces of the visible accounts, for the list page's region filter."""
+    rows = Account.objects.filter(account_scope_q(user=user, on=on)).exclude(province="")
+    provinces = rows.values_list("province", flat=True).distinct().order_by("province")[:300]
+    return {"provinces": list(provinces)}
+
+
+def account_similar_in_city(
+    *, name: str, city: str, exclude_id: int | None = None, threshold: float = 85.0
+) -> list[Account]:
+    """Accounts in the same city whose names look like ``name`` (the duplicate warning).
+
+    Names are compared normalised (case, punctuation, full-width forms, word order), so
+    "Apteka No 5" and "аптека №5" are the same name. Scoping is deliberately not applied:
+    a rep creating a pharmacy that a colleague already owns is exactly what this catches;
+    callers show only names and codes.
+    """
+    target = search_key(name)
+    if not target or not city.strip():
+        return []
+    rows = Account.objects.filter(city__iexact=city.strip(), merged_into__isnull=True)
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    similar = []
+    for account in rows.only("pk", "code", "name", "city", "search_key")[:5000]:
+        score = fuzz.token_sort_ratio(target, search_key(account.name))
+        if score >= threshold:
+            similar.append((score, account))
+    similar.sort(key=lambda pair: (-pair[0], pair[1].pk))
+    return [account for _score, account in similar]
+
+
+@dataclass(frozen=True)
+class NetworkNode:
+    """An account drawn in the relation network, with its position in a 0..1 box."""
+
+    account_id: int
+    name: str
+    x: float
+    y: float
+    is_center: bool
+    is_visible: bool
+
+
+@dataclass(frozen=True)
+class NetworkEdge:
+    """A typed relation between two drawn nodes."""
+
+    source: int
+    target: int
+    kind: str
+    label: str
+
+
+def account_network_for(
+    *, user: User, account: Account, on: date | None = None
+) -> tuple[list[NetworkNode], list[NetworkEdge]]:
+    """The account's direct relations laid out on a circle around it.
+
+    Neighbours outside the user's scope are drawn without their name (only that a relation
+    exists), so the picture leaks nothing a rep could not see elsewhere.
+    """
+    relations = list(
+        AccountRelation.objects.filter(Q(from_account=account) | Q(to_account=account))
+        .select_related("from_account", "to_account")
+        .order_by("kind", "pk")
+    )
+    neighbour_ids = sorted(
+        {
+            r.to_account_id if r.from_account_id == account.pk else r.from_account_id
+            for r in relations
+        }
+    )
+    visible = set(
+        Account.objects.filter(account_scope_q(user=user, on=on), pk__in=neighbour_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    names = {r.from_account_id: r.from_account.name for r in relations}
+    names.update({r.to_account_id: r.to_account.name for r in relations})
+    nodes = [NetworkNode(account.pk, account.name, 0.5, 0.5, True, True)]
+    for index, pk in enumerate(neighbour_ids):
+        angle = 2 * math.pi * index / max(len(neighbour_ids), 1) - math.pi / 2
+        nodes.append(
+            NetworkNode(
+                pk,
+                names[pk] if pk in visible else _("(outside your territory)"),
+                round(0.5 + 0.38 * math.cos(angle), 4),
+                round(0.5 + 0.38 * math.sin(angle), 4),
+                False,
+                pk in visible,
+            )
+        )
+    edges = [
+        NetworkEdge(r.from_account_id, r.to_account_id, r.kind, str(r.get_kind_display()))
+        for r in relations
+    ]
+    return nodes, edges
+
+
+def account_rep_history(*, account: Account) -> list[Assignment]:
+    """Who covered the account's territory (directly or via a parent node), newest first."""
+    if account.territory_id is None:
+        return []
+    return territory_selectors.assignment_history_for_territory(territory_id=account.territory_id)
+
+
+def account_territory_history(*, account: Account) -> list[dict[str, Any]]:
+    """The account's territory over time, from its audit trail: ``{"from", "territory"}``."""
+    rows = account.history.order_by("history_date", "history_id").values(  # type: ignore[attr-defined]
+        "history_date", "territory_id", "territory__name"
+    )
+    periods: list[dict[str, Any]] = []
+    for row in rows:
+        if periods and periods[-1]["territory_id"] == row["territory_id"]:
+            continue
+        periods.append(
+            {
+                "from": row["history_date"],
+                "territory_id": row["territory_id"],
+                "territory": row["territory__name"] or "—",
+            }
+        )
+    return list(reversed(periods))
+
+
+def account_audit_for(*, account: Account) -> list[core_selectors.AuditEntry]:
+    """The audit trail of the account itself."""
+    return core_selectors.audit_history_for(obj=account)
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of the typo-tolerant search: an account or a contact (with its account)."""
+
+    kind: str  # "account" | "contact"
+    id: int
+    title: str
+    subtitle: str
+    account_id: int
+    score: float
+
+
+def _candidates(rows: QuerySet[Any], grams: list[str]) -> QuerySet[Any]:
+    """Rows sharing enough grams with the query, best first (the trigram-similarity prefilter).
+
+    ``search_key LIKE '%gram%'`` uses the trigram GIN index on PostgreSQL. A row must hold
+    at least 40 % of the query's grams, so one common gram ("pha") cannot flood the list.
+    """
+    if not grams:
+        return rows.none()
+    rows = rows.filter(reduce(or_, (Q(search_key__contains=g) for g in grams)))
+    hits = reduce(
+        add,
+        [Case(When(search_key__contains=g, then=Value(1)), default=Value(0)) for g in grams],
+    )
+    need = max(1, math.ceil(0.4 * len(grams)))
+    return (
+        rows.annotate(gram_hits=Value(0, output_field=IntegerField()) + hits)
+        .filter(gram_hits__gte=need)
+        .order_by("-gram_hits", "pk")[:SEARCH_CANDIDATES]
+    )
+
+
+def _score(query: str, key: str) -> float:
+    """Similarity 0–100, tolerant of typos, word order and substrings.
+
+    Edit distance covers typos, token sets the word order, and the partial ratio a query
+    naming only part of a long name.
+    """
+    return max(
+        fuzz.token_set_ratio(query, key),
+        fuzz.partial_ratio(query, key) if len(query) >= 4 else 0.0,
+    )
+
+
+def account_search_for(
+    *, user: User, q: str, on: date | None = None, limit: int = 20
+) -> list[SearchHit]:
+    """Accounts and contacts matching ``q`` despite typos, word order and mixed scripts.
+
+    Only what ``user`` may see on ``on`` is searched (contacts follow their account).
+    Ranked by similarity, ties by kind and id. Used by the list page, the quick search and
+    the API alike.
+    """
+    query = normalise(q)
+    grams = query_grams(q)
+    if not query or not grams:
+        return []
+    scope = account_scope_q(user=user, on=on)
+    accounts = _candidates(
+        Account.objects.filter(scope, merged_into__isnull=True).only(
+            "pk", "name", "code", "city", "search_key"
+        ),
+        grams,
+    )
+    contact_scope = Q(account__in=Account.objects.filter(scope).values("pk")) if scope else Q()
+    contacts = _candidates(
+        Contact.objects.filter(contact_scope)
+        .select_related("account")
+        .only("pk", "name", "title", "account_id", "account__name", "search_key"),
+        grams,
+    )
+    hits: list[SearchHit] = []
+    for account in accounts:
+        score = _score(query, account.search_key)
+        if score >= SEARCH_MIN_SCORE:
+            subtitle = " · ".join(p for p in (account.code, account.city) if p)
+            hits.append(SearchHit("account", account.pk, account.name, subtitle, account.pk, score))
+    for contact in contacts:
+        score = _score(query, contact.search_key)
+        if score >= SEARCH_MIN_SCORE:
+            subtitle = " · ".join(p for p in (contact.title, contact.account.name) if p)
+            hits.append(
+                SearchHit("contact", contact.pk, contact.name, subtitle, contact.account_id, score)
+            )
+    hits.sort(key=lambda h: (-h.score, h.kind, h.id))
+    return hits[:limit]
+
+
+# --- contacts -----------------------------------------------------------------------------
+
+
+def contact_list_for(
+    *, user: User, on: date | None = None, account_id: int | None = None, is_key: bool | None = None
+) -> QuerySet[Contact]:
+    """Contacts at accounts ``user`` may see (contacts follow their account)."""
+    rows = Contact.objects.filter(
+        account__in=Account.objects.filter(account_scope_q(user=user, on=on)).values("pk")
+    )
+    if account_id is not None:
+        rows = rows.filter(account_id=account_id)
+    if is_key is not None:
+        rows = rows.filter(is_key_contact=is_key)
+    return rows.select_related("account")
+
+
+def contact_get_for(*, user: User, contact_id: int, on: date | None = None) -> Contact:
+    """The contact, if its account is visible to ``user``; ``Http404`` otherwise."""
+    contact = contact_list_for(user=user, on=on).filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404(_("No such contact."))
+    return contact
+
+
+# --- consumers ----------------------------------------------------------------------------
+
+
+def consumer_access(*, user: User) -> str:
+    """How ``user`` may see consumers: ``"full"``, ``"pseudonymised"`` or ``"none"``."""
+    if not user.is_authenticated or not user.is_active:
+        return "none"
+    roles = user.roles
+    if roles & CONSUMER_FULL_ROLES:
+        return "full"
+    if roles & CONSUMER_PSEUDONYMISED_ROLES:
+        return "pseudonymised"
+    return "none"
+
+
+def consumer_list_for(
+    *, user: User, home_outlet_id: int | None = None, gender: str = "", include_erased: bool = False
+) -> QuerySet[Consumer]:
+    """Consumers ``user`` may list; ``PermissionDenied`` for roles that see none (a rep).
+
+    Pseudonymised viewers get rows whose personal columns are deferred; templates and the
+    API show them only through :func:`consumer_view`.
+    """
+    access = consumer_access(user=user)
+    if access == "none":
+        raise PermissionDenied(_("Your role does not allow access to consumers."))
+    rows = Consumer.objects.select_related("home_outlet")
+    if access == "pseudonymised":
+        rows = rows.defer("name", "phone", "email", "birth_date")
+    if not include_erased:
+        rows = rows.filter(erased_at__isnull=True)
+    if home_outlet_id is not None:
+        rows = rows.filter(home_outlet_id=home_outlet_id)
+    if gender:
+        rows = rows.filter(gender=gender)
+    return rows
+
+
+def consumer_get_for(*, user: User, consumer_id: int) -> Consumer:
+    """One consumer, if ``user`` may see consumers at all; ``Http404`` for an unknown id."""
+    consumer = consumer_list_for(user=user, include_erased=True).filter(pk=consumer_id).first()
+    if consumer is None:
+        raise Http404(_("No such consumer."))
+    return consumer
+
+
+def consumer_view(*, user: User, consumer: Consumer) -> dict[str, Any]:
+    """The consumer as ``user`` may see them: personal fields are ``None`` when pseudonymised."""
+    full = consumer_access(user=user) == "full"
+    return {
+        "id": consumer.pk,
+        "card_no": consumer.card_no,
+        "name": consumer.name if full else None,
+        "phone": consumer.phone if full else None,
+        "email": consumer.email if full else None,
+        "birth_date": consumer.birth_date if full else None,
+        "gender": consumer.gender,
+        "birth_year": consumer.birth_year,
+        "province": consumer.province,
+        "city": consumer.city,
+        "home_outlet_id": consumer.home_outlet_id,
+        "home_outlet": consumer.home_outlet.name if consumer.home_outlet else "",
+        "registered_on": consumer.registered_on,
+        "grade": consumer.grade,
+        "is_erased": consumer.erased_at is not None,
+    }
+
+
+def consumer_export_for(*, user: User, consumer_id: int) -> dict[str, Any]:
+    """Everything held about one person (the data-subject access export), as plain JSON data.
+
+    Administrators only: it is by definition their full personal data. Includes the profile,
+    every consent with timestamp and source, and the audit trail of both.
+    """
+    if consumer_access(user=user) != "full":
+        raise PermissionDenied(_("Only administrators can export a person's data."))
+    consumer = consumer_get_for(user=user, consumer_id=consumer_id)
+    consents = [
+        {"channel": c.channel, "granted": c.granted, "at": c.at.isoformat(), "source": c.source}
+        for c in consumer.consents.order_by("channel")
+    ]
+    profile = {
+        k: (v.isoformat() if isinstance(v, date) else v)
+        for k, v in consumer_view(user=user, consumer=consumer).items()
+    }
+    history = [
+        {
+            "at": h.history_date.isoformat(),
+            "action": h.history_type,
+            "card_no": h.card_no,
+            "name": h.name,
+            "phone": h.phone,
+            "email": h.email,
+            "birth_date": h.birth_date.isoformat() if h.birth_date else None,
+        }
+        for h in consumer.history.order_by("history_date", "history_id")  # type: ignore[attr-defined]
+    ]
+    consent_history = [
+        {
+            "at": h.at.isoformat(),
+            "channel": h.channel,
+            "granted": h.granted,
+            "source": h.source,
+            "recorded_at": h.history_date.isoformat(),
+        }
+        for h in ConsumerConsent.history.filter(consumer_id=consumer.pk).order_by(  # type: ignore[attr-defined]
+            "history_date", "history_id"
+        )
+    ]
+    return {
+        "profile": profile,
+        "consents": consents,
+        "history": history,
+        "consent_history": consent_history,
+    }

@@ -1,0 +1,1 @@
+"""Territories: the territory tree, dated assignments of users to nodes, and scoping."""
