@@ -105,19 +105,19 @@ class SmtpServer:
             pytest.fail(f"expected {count} e-mail(s) at the SMTP server, got {len(messages)}")
         return messages
 
+    @staticmethod
+    def text_of(message: EmailMessage) -> str:
+        """The plain-text body of a delivered message."""
+        part = message.get_body(preferencelist=("plain",))
+        assert part is not None, "the message has no text/plain part"
+        return str(part.get_content())
 
-def message_text(message: EmailMessage) -> str:
-    """The plain-text body of a delivered message."""
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None, "the message has no text/plain part"
-    return str(part.get_content())
-
-
-def first_url(text: str) -> str:
-    """The first http(s) URL in ``text``."""
-    found = re.search(r"https?://\S+", text)
-    assert found is not None, f"no URL in: {text!r}"
-    return found.group(0)
+    @staticmethod
+    def first_url(text: str) -> str:
+        """The first http(s) URL in ``text`` (a link in a delivered message)."""
+        found = re.search(r"https?://\S+", text)
+        assert found is not None, f"no URL in: {text!r}"
+        return found.group(0)
 
 
 def _free_port() -> int:

@@ -53,6 +53,9 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
+    # Before the admin: its registration/ templates (password reset, logged out…) would
+    # otherwise shadow the shell's own, and the reset e-mail would be Django's stock text.
+    "pharmacrm.core",
     "pharmacrm.core.admin_site.PharmaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,12 +70,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
-    "pharmacrm.core",
-    "pharmacrm.territories",
-    "pharmacrm.accounts",
     "pharmacrm.territories",
     "pharmacrm.accounts",
     "pharmacrm.catalog",
+    "pharmacrm.insights",
 ]
 
 MIDDLEWARE = [
