@@ -1,0 +1,1 @@
+"""Analytics runs, per-customer snapshots, saved customer lists and the analysts' pages."""

@@ -1,0 +1,43 @@
+"""The insights app: analytics runs, the customer snapshot, and the analysts' pages."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    """Registers the insights pages in the navigation and the run task with the scheduler."""
+
+    name = "pharmacrm.insights"
+    label = "insights"
+    verbose_name = _("Insights")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from pharmacrm.core.navigation import NavItem, register
+        from pharmacrm.insights.access import ANALYTICS_ROLES
+
+        section = _("Analytics")
+        for key, label, url_name in (
+            ("insights-kpis", _("KPIs"), "insights:kpis"),
+            ("insights-segments", _("RFM segments"), "insights:segments"),
+            ("insights-abc-xyz", _("ABC × XYZ"), "insights:abc-xyz"),
+            ("insights-pareto", _("Pareto"), "insights:pareto"),
+            ("insights-lifecycle", _("Lifecycle"), "insights:lifecycle"),
+            ("insights-leaky-bucket", _("Leaky bucket"), "insights:leaky-bucket"),
+            ("insights-cohorts", _("Cohorts"), "insights:cohorts"),
+            ("insights-customers", _("Customer lists"), "insights:customers"),
+            ("insights-runs", _("Analytics runs"), "insights:runs"),
+        ):
+            register(NavItem(key, label, url_name, ANALYTICS_ROLES, section=section))
+        _register_schedulable()
+
+
+def _register_schedulable() -> None:
+    """Let administrators schedule analytics runs (the core scheduler's allow-list)."""
+    try:
+        from pharmacrm.core import schedule
+    except ImportError:  # the scheduler is not in this tree yet
+        return
+    schedule.SCHEDULABLE.add("pharmacrm.insights.tasks.analytics_run_task")
