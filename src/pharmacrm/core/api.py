@@ -72,10 +72,15 @@ def token_revoke(request: HttpRequest, token_id: int) -> dict[str, object]:
 
 @router.post("/tasks/system-check", response={202: TaskOut}, summary="Enqueue a system check")
 def task_system_check(request: HttpRequest) -> Status[dict[str, object]]:
+    # The same rule as the page (/system/tasks/): background tasks are administrators' tools.
+    if not _user(request).has_role(Role.ADMINISTRATOR):
+        raise HttpError(403, "Only administrators can run background tasks.")
     result = system_check.enqueue(requested_by=_user(request).username)
     return Status(202, core_selectors.task_result_get(result_id=str(result.id)))
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, summary="A background task's state")
 def task_get(request: HttpRequest, task_id: str) -> dict[str, object]:
+    if not _user(request).has_role(Role.ADMINISTRATOR):
+        raise HttpError(403, "Only administrators can see background tasks.")
     return core_selectors.task_result_get(result_id=task_id)
