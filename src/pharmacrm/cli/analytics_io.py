@@ -11,12 +11,15 @@ converted to the wall time of ``tz`` (default: the machine's zone).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import polars as pl
+import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from pharmacrm.analytics.schemas import TRANSACTION_COLUMNS
@@ -50,10 +53,14 @@ def parse_columns(spec: str | None) -> dict[str, str]:
 
 def _read_one(con: BaseBackend, path: Path) -> ir.Table:
     suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return con.read_parquet(path)
-    if suffix in _CSV_SUFFIXES:
-        return con.read_csv(path)
+    # ibis 12 reads the schema through DuckDB 2.0's deprecated fetch_arrow_table(); the
+    # warning is ibis' to fix and means nothing to an analyst running the command.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+        if suffix == ".parquet":
+            return con.read_parquet(path)
+        if suffix in _CSV_SUFFIXES:
+            return con.read_csv(path)
     raise ValueError(f"{path}: unsupported file type {suffix!r} (use .csv or .parquet)")
 
 
@@ -152,9 +159,12 @@ def write_table(table: ir.Table, path: Path) -> None:
     """Execute ``table`` and write it to ``path`` (``.csv`` or ``.parquet``, by suffix)."""
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".parquet":
-        table.to_parquet(path)
-    elif suffix == ".csv":
-        table.to_csv(path)
-    else:
+    if suffix not in (".csv", ".parquet"):
         raise ValueError(f"{path}: unsupported output type {suffix!r} (use .csv or .parquet)")
+    # Through PyArrow rather than ibis' to_csv/to_parquet, which call DuckDB 2.0's deprecated
+    # fetch_arrow_table(); results here are one row per customer or period, so they fit.
+    result = table.to_pyarrow()
+    if suffix == ".parquet":
+        pq.write_table(result, path)
+    else:
+        pl.from_arrow(result).write_csv(path)  # plain header, quotes only where needed

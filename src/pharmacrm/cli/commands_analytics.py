@@ -85,9 +85,137 @@ def btyd_summary_command(
     _write(result.order_by("customer_id"), out)
 
 
+@analytics_app.command("rfm")
+def rfm_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    window_days: Annotated[
+        int | None, typer.Option(help="Window length in days (default: all history).")
+    ] = None,
+    tz: TzOpt = None,
+) -> None:
+    """RFM scores 1-5 by rank and the named segment per customer."""
+    from pharmacrm.analytics.rfm import rfm_scores, rfm_segments
+
+    _, tx = load(transactions, columns, tz)
+    result = rfm_segments(rfm_scores(tx, as_of=parse_as_of(as_of), window_days=window_days))
+    _write(result.order_by("customer_id"), out)
+
+
+@analytics_app.command("lifecycle")
+def lifecycle_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    tz: TzOpt = None,
+) -> None:
+    """Lifecycle stage (new / active / inactive / lost) and play per customer."""
+    from pharmacrm.analytics.lifecycle import lifecycle_stage
+
+    _, tx = load(transactions, columns, tz)
+    _write(lifecycle_stage(tx, as_of=parse_as_of(as_of)).order_by("customer_id"), out)
+
+
+@analytics_app.command("abc")
+def abc_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    by: Annotated[str, typer.Option(help="customer or sku.")] = "customer",
+    measure: Annotated[str, typer.Option(help="revenue, margin or quantity.")] = "revenue",
+    tz: TzOpt = None,
+) -> None:
+    """ABC class per customer (or SKU) by net revenue, margin or quantity."""
+    from pharmacrm.analytics.abc_xyz import abc
+
+    if by not in ("customer", "sku"):
+        raise typer.BadParameter("use customer or sku", param_hint="--by")
+    _, tx = load(transactions, columns, tz)
+    result = abc(tx, as_of=parse_as_of(as_of), by=by, measure=measure)
+    _write(result.order_by(result.value.desc(), result[result.columns[0]]), out)
+
+
+@analytics_app.command("xyz")
+def xyz_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    by: Annotated[str, typer.Option(help="sku or customer.")] = "sku",
+    tz: TzOpt = None,
+) -> None:
+    """XYZ class per SKU (or customer) from monthly quantity over complete months."""
+    from pharmacrm.analytics.abc_xyz import xyz
+
+    if by not in ("customer", "sku"):
+        raise typer.BadParameter("use customer or sku", param_hint="--by")
+    _, tx = load(transactions, columns, tz)
+    result = xyz(tx, as_of=parse_as_of(as_of), by=by)
+    _write(result.order_by(result.columns[0]), out)
+
+
+@analytics_app.command("pareto")
+def pareto_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    summary_out: Annotated[
+        Path | None, typer.Option("--summary-out", help="JSON file for gini and top20_share.")
+    ] = None,
+    tz: TzOpt = None,
+) -> None:
+    """Lorenz points per customer rank; Gini and top-20 % share to --summary-out."""
+    from pharmacrm.analytics.pareto import pareto, pareto_summary
+
+    _, tx = load(transactions, columns, tz)
+    day = parse_as_of(as_of)
+    points = pareto(tx, as_of=day).drop("is_vip")
+    _write(points.order_by("rank"), out)
+    if summary_out is not None:
+        row = pareto_summary(tx, as_of=day).to_pyarrow().to_pylist()[0]
+        summary = {"gini": row["gini"], "top20_share": row["top20_share"]}
+        summary_out.write_text(json.dumps(summary, indent=2) + "\n")
+        typer.echo(f"wrote {summary_out}")
+
+
+@analytics_app.command("leaky-bucket")
+def leaky_bucket_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    period: Annotated[str, typer.Option(help="month or quarter.")] = "month",
+    tz: TzOpt = None,
+) -> None:
+    """Flows of active customers (new, retained, returning, churned) per period."""
+    from pharmacrm.analytics.leaky_bucket import leaky_bucket
+
+    if period not in ("month", "quarter"):
+        raise typer.BadParameter("use month or quarter", param_hint="--period")
+    _, tx = load(transactions, columns, tz)
+    _write(leaky_bucket(tx, as_of=parse_as_of(as_of), period=period), out)  # type: ignore[arg-type]
+
+
+@analytics_app.command("cohorts")
+def cohorts_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    tz: TzOpt = None,
+) -> None:
+    """Acquisition-month cohorts by months since first purchase."""
+    from pharmacrm.analytics.cohorts import cohorts
+
+    _, tx = load(transactions, columns, tz)
+    _write(cohorts(tx, as_of=parse_as_of(as_of)), out)
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``analytics`` group to the ``pharmacrm`` command."""
     app.add_typer(analytics_app, name="analytics")
-
-
-__all__ = ["analytics_app", "json", "register"]
