@@ -22,6 +22,10 @@ FloatArray = npt.NDArray[np.float64]
 # |log(parameter)| beyond this means the optimiser is chasing a boundary (a parameter tends to
 # 0 or infinity): exp(25) ≈ 7e10, far outside any plausible CLV parameter in days or weeks.
 _LOG_PARAMETER_LIMIT = 25.0
+# A standard error above 100 times its parameter means the likelihood is flat in that
+# direction: the optimiser stopped on a plateau (e.g. no customer seems to drop out, so the
+# dropout parameters drift off) and the value is arbitrary, not an estimate.
+_RELATIVE_ERROR_LIMIT = 100.0
 
 
 class ConvergenceError(RuntimeError):
@@ -117,6 +121,17 @@ def maximise_log_likelihood(
             "the data cannot identify them"
         )
     standard_errors = _standard_errors(log_likelihood, params) if converged else ()
+    unidentified = [
+        name
+        for name, value, error in zip(names, params, standard_errors, strict=False)
+        if not np.isfinite(error) or error > _RELATIVE_ERROR_LIMIT * value
+    ]
+    if unidentified:
+        converged = False
+        message = (
+            f"the likelihood is flat in parameter(s) {', '.join(unidentified)} at the optimum: "
+            "the data cannot identify them (for example, nobody seems to drop out)"
+        )
     return params, FitDiagnostics(
         converged=converged,
         message=message,
