@@ -117,14 +117,22 @@ def register_adapter(adapter: Adapter) -> None:
     _ADAPTERS[(adapter.kind, adapter.name)] = adapter
 
 
-def load_kinds(modules: Sequence[str] = KIND_MODULES) -> None:
-    """Import the modules that register kinds, skipping those not built yet."""
+def load_kinds(modules: Sequence[str] = KIND_MODULES) -> dict[str, ImportError]:
+    """Import the modules that register kinds; return those that could not be imported.
+
+    A module that does not exist yet is skipped silently; one that fails to import is returned
+    with its error, so one broken kind does not take every other kind down with it.
+    """
+    failed: dict[str, ImportError] = {}
     for name in modules:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name is None or not name.startswith(exc.name):
-                raise
+                failed[name] = exc
+        except ImportError as exc:
+            failed[name] = exc
+    return failed
 
 
 def get_kind(name: str) -> ImportKind:

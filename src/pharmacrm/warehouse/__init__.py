@@ -1,0 +1,1 @@
+"""Warehouse: fact imports into the partitioned Parquet store (DESIGN.md, Architecture)."""
