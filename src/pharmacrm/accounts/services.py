@@ -72,7 +72,8 @@ def _apply(obj: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _account_key(account: Account) -> str:
+def account_search_key(account: Account) -> str:
+    """The normalised text the typo-tolerant search matches an account by."""
     return search_key(account.name, account.code, account.city, account.district)
 
 
@@ -100,7 +101,7 @@ def account_create(
     account = Account(code=code.strip(), name=name.strip(), kind=kind, tier=tier, status=status)
     account.status_reason = reason
     _apply(account, fields)
-    account.search_key = _account_key(account)
+    account.search_key = account_search_key(account)
     _save(account, by=by)
     return account
 
@@ -122,7 +123,7 @@ def account_upsert_by_code(
         fields.pop("status_reason", None)
         values = {"name": name.strip(), "kind": kind, "tier": tier, **_only(fields, ACCOUNT_FIELDS)}
         if _apply(account, values):
-            account.search_key = _account_key(account)
+            account.search_key = account_search_key(account)
             _save(account, by=by)
         return account, False
 
@@ -130,7 +131,7 @@ def account_upsert_by_code(
 def account_update(*, by: User | None, account: Account, **fields: Any) -> Account:
     """Change editable fields of an account (``ACCOUNT_FIELDS``); audited when anything changed."""
     if _apply(account, _only(fields, ACCOUNT_FIELDS)):
-        account.search_key = _account_key(account)
+        account.search_key = account_search_key(account)
         _save(account, by=by)
     return account
 
@@ -380,7 +381,8 @@ def account_relation_remove(*, by: User | None, relation: AccountRelation) -> No
 # --- contacts ------------------------------------------------------------------------------
 
 
-def _contact_key(contact: Contact) -> str:
+def contact_search_key(contact: Contact) -> str:
+    """The normalised text the typo-tolerant search matches a contact by."""
     return search_key(contact.name, contact.department, contact.specialty, contact.title)
 
 
@@ -389,7 +391,7 @@ def contact_create(*, by: User | None, account: Account, name: str, **fields: An
     code = fields.pop("code", "")
     contact = Contact(account=account, name=name.strip(), code=code)
     _apply(contact, _only(fields, CONTACT_FIELDS))
-    contact.search_key = _contact_key(contact)
+    contact.search_key = contact_search_key(contact)
     _save(contact, by=by)
     return contact
 
@@ -397,7 +399,7 @@ def contact_create(*, by: User | None, account: Account, name: str, **fields: An
 def contact_update(*, by: User | None, contact: Contact, **fields: Any) -> Contact:
     """Change a contact's fields (``CONTACT_FIELDS``); audited when anything changed."""
     if _apply(contact, _only(fields, CONTACT_FIELDS)):
-        contact.search_key = _contact_key(contact)
+        contact.search_key = contact_search_key(contact)
         _save(contact, by=by)
     return contact
 
