@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "pharmacrm.cli.commands_clv",
     "pharmacrm.cli.commands_generate",
     "pharmacrm.cli.commands_import",
+    "pharmacrm.cli.commands_insights",
 )
 
 for _name in _COMMAND_MODULES:
