@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date
 
 import duckdb
@@ -74,7 +75,7 @@ def synthetic(rows: int, seed: int = 7) -> pa.Table:
     )
 
 
-def timed(run, repeat: int) -> tuple[float, float, pa.Table]:
+def timed(run: Callable[[], pa.Table], repeat: int) -> tuple[float, float, pa.Table]:
     result = run()  # warm-up
     times = []
     for _ in range(repeat):
