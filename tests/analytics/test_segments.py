@@ -228,7 +228,8 @@ def test_cohorts_grid_with_zero_months():
 
 def _demo_log():
     return _tx(
-        [(c, f"d{c}-{k}", D(2024, 1 + (c * k) % 5, 1 + (c + k) % 27), float(c * 7 % 11 + k), f"s{c % 3}", float(k + 1))
+        [(c, f"d{c}-{k}", D(2024, 1 + (c * k) % 5, 1 + (c + k) % 27),
+          float(c * 7 % 11 + k), f"s{c % 3}", float(k + 1))
          for c in range(1, 16) for k in range(c % 4 + 1)]
     )  # fmt: skip
 
