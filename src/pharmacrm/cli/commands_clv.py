@@ -238,6 +238,84 @@ def clv_command(
     typer.echo(f"wrote {out} ({rows} customers)")
 
 
+@analytics_app.command("clusters")
+def clusters_command(
+    transactions: Annotated[
+        list[Path],
+        typer.Option("--transactions", help="CSV or Parquet transaction file (repeatable)."),
+    ],
+    as_of: Annotated[str, typer.Option("--as-of", help="Observation date YYYY-MM-DD.")],
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    tz: TzOpt = None,
+    k: Annotated[int | None, typer.Option(help="Fixed number of clusters.")] = None,
+    k_min: Annotated[int, typer.Option(help="Smallest k tried.")] = 2,
+    k_max: Annotated[int, typer.Option(help="Largest k tried.")] = 8,
+    fit_sample: Annotated[
+        int, typer.Option(help="Fit centroids on a random sample of at most this many.")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the sample and of KMeans.")] = 0,
+    language: Annotated[str, typer.Option(help="Label language: en, zh-hans or ru.")] = "en",
+    profiles_out: Annotated[
+        Path | None, typer.Option("--profiles-out", help="Write cluster profiles as JSON.")
+    ] = None,
+) -> None:
+    """Cluster customers on the DESIGN.md features; label every cluster in words."""
+    from pharmacrm.analytics.clusters import (
+        LANGUAGES,
+        ClusterFeatureConfig,
+        assign_clusters,
+        cluster_features,
+        cluster_profiles,
+        cluster_stability,
+        cluster_summary,
+        fit_clusters,
+    )
+
+    if language not in LANGUAGES:
+        raise typer.BadParameter(f"use one of {', '.join(LANGUAGES)}", param_hint="--language")
+    observed_on = parse_as_of(as_of)
+    con, tx = load(transactions, columns, tz)
+    config = ClusterFeatureConfig()
+    names = config.feature_names()
+    features = cluster_features(tx, as_of=observed_on, config=config)
+    n_customers = int(con.to_pyarrow(features.count()).as_py())
+    if n_customers == 0:
+        raise _fail("no customer has a purchase on or before --as-of: nothing to cluster")
+    sample = features
+    if n_customers > fit_sample:
+        sample = features.sample(fit_sample / n_customers, seed=seed)
+    data = con.to_pyarrow(sample.select(*names))
+    matrix = np.column_stack([data[name].to_numpy() for name in names])
+    try:
+        model = fit_clusters(matrix, names, k=k, k_range=(k_min, k_max), seed=seed)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    assigned = assign_clusters(features, model)
+    profiles = cluster_profiles(con.to_pyarrow(cluster_summary(assigned, model)).to_pylist(), model)
+    labels = {profile.cluster: profile.labels[language] for profile in profiles}
+    label_table = ibis.memtable(pa.table({"cluster": list(labels), "label": list(labels.values())}))
+    result = assigned.join(label_table, "cluster").select("customer_id", "cluster", "label")
+    from pharmacrm.cli.analytics_io import write_table
+
+    write_table(result.order_by("customer_id"), out)
+    typer.echo(f"wrote {out} ({n_customers} customers, k = {model.k})")
+    if profiles_out is not None:
+        stability = cluster_stability(matrix, model, bootstraps=10, seed=seed)
+        document = {
+            "as_of": observed_on.isoformat(),
+            "k": model.k,
+            "features": list(names),
+            "silhouette_by_k": {str(key): value for key, value in model.silhouette_by_k.items()},
+            "inertia_by_k": {str(key): value for key, value in model.inertia_by_k.items()},
+            "stability_mean_ari": stability.mean_ari,
+            "clusters": [dataclasses.asdict(profile) for profile in profiles],
+        }
+        profiles_out.parent.mkdir(parents=True, exist_ok=True)
+        profiles_out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        typer.echo(f"wrote {profiles_out}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``clv`` (and ``clusters``) to the ``analytics`` group; importing did the work."""
     del app
