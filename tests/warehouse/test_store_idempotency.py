@@ -83,7 +83,9 @@ def test_resent_period_replaces_and_the_old_version_is_restorable(
         kind=FLOWS, store=store, mapping=FLOW_MAPPING, quarantine_dir=tmp_path / "q",
     )  # fmt: skip
     second = import_file(
-        _flow_file(tmp_path / "march_v2.csv", [("Аптека 1", "Нурофен", 6), ("Аптека 2", "Нурофен", 7)]),
+        _flow_file(
+            tmp_path / "march_v2.csv", [("Аптека 1", "Нурофен", 6), ("Аптека 2", "Нурофен", 7)]
+        ),
         kind=FLOWS, store=store, mapping=FLOW_MAPPING, quarantine_dir=tmp_path / "q",
     )  # fmt: skip
     partition = Partition("flow_lines", "dist-7", "2024-03")

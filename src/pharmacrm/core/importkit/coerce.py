@@ -142,7 +142,7 @@ def coerce_batch(
         assert isinstance(extra, pl.DataFrame)
         errors = pl.concat([errors, extra], how="vertical")
     errors = errors.sort("row", maintain_order=True)
-    is_bad = rows.is_in(errors.get_column("row").unique())
+    is_bad = rows.is_in(errors.get_column("row").unique().implode())
     return CoercedBatch(
         good=good_frame.filter(~is_bad),
         bad=frame.filter(is_bad),
