@@ -22,6 +22,7 @@ I2 2024-03-01 500.00; buyer 502 — I3 2024-02-20 300.00.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -113,14 +114,42 @@ def write_fact(root: Path, fact: str, source: str, schema: pa.Schema, rows: list
         pq.write_table(pa.Table.from_pylist(month_rows, schema=schema), folder / "part-0.parquet")
 
 
-@pytest.fixture
-def warehouse(settings: Any, tmp_path: Path) -> Path:
-    """The hand-made warehouse above, as ``settings.WAREHOUSE_DIR``."""
-    root = tmp_path / "warehouse"
+def build_warehouse(root: Path) -> Path:
+    """Write the facts above under ``root``; return it."""
     receipts = [_receipt_row(row, i) for i, row in enumerate(_RECEIPTS, start=1)]
     invoices = [_invoice_row(row, i) for i, row in enumerate(_INVOICES, start=1)]
     write_fact(root, "receipt_lines", "pos", RECEIPT_LINES, receipts)
     write_fact(root, "invoice_lines", "d1", INVOICE_LINES, invoices)
+    return root
+
+
+@pytest.fixture
+def warehouse(settings: Any, tmp_path: Path) -> Path:
+    """The hand-made warehouse above, as ``settings.WAREHOUSE_DIR``."""
+    root = build_warehouse(tmp_path / "warehouse")
     settings.WAREHOUSE_DIR = str(root)
     settings.ANALYTICS_ENGINE = "duckdb"
     return root
+
+
+@pytest.fixture(scope="module")
+def analysed(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """One committed analytics run over the warehouse above, shared by a module's tests.
+
+    A run costs seconds (one engine query per analysis), so page and API tests read one
+    run instead of each making its own; it is deleted (with its snapshot) afterwards.
+    """
+    from django.test import override_settings
+
+    from pharmacrm.insights import services as insights_services
+    from pharmacrm.insights.models import AnalyticsRun, SavedCustomerList
+
+    root = build_warehouse(tmp_path_factory.mktemp("analysed") / "warehouse")
+    with override_settings(WAREHOUSE_DIR=str(root)), django_db_blocker.unblock():
+        run = insights_services.run_analytics(by=None, engine="duckdb")
+    yield run
+    with django_db_blocker.unblock():
+        SavedCustomerList.objects.all().delete()
+        AnalyticsRun.objects.all().delete()
