@@ -55,7 +55,9 @@ def test_whitespace_separated_crlf_file(tmp_path: Path) -> None:
     path = tmp_path / "cdnow.txt"
     path.write_bytes(
         b" customer_id  date number_of_cds  dollar_value\r\n"
-        b" 00001 19970101  1   11.77\r\n 00002 19970112  1   12.00\r\n 00002 19970112  5   77.00\r\n"
+        b" 00001 19970101  1   11.77\r\n"
+        b" 00002 19970112  1   12.00\r\n"
+        b" 00002 19970112  5   77.00\r\n"
     )
 
     columns, rows = _read_all(path)
