@@ -10,6 +10,7 @@ from pharmacrm.core import services as core_services
 from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
 from pharmacrm.territories.models import Territory, TerritoryLevel
+
 from .factories import TerritoryFactory
 
 
