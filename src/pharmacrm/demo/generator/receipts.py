@@ -437,7 +437,7 @@ def _members_table(
     )
     consent = rng.random((n, 4)) < np.array([0.55, 0.7, 0.45, 0.3])
     registered = pa.array((ctx.epoch_day0 + reg).astype(np.int32)).cast(pa.date32())
-    return pa.table(
+    return _table(
         {
             "card_no": card,
             "gender": gender,
@@ -460,3 +460,8 @@ def _members_table(
             "purchases_in_window": pa.array(purchases.astype(np.int64)),
         }
     )
+
+
+def _table(columns: dict[str, pa.Array]) -> pa.Table:
+    """``pa.table`` without its pandas probe (importing pandas costs seconds per worker)."""
+    return pa.Table.from_arrays(list(columns.values()), names=list(columns))

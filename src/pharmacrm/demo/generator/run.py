@@ -133,7 +133,8 @@ def _tasks(ctx: FactContext) -> list[tuple[str, int, int, int]]:
 
 def _results(ctx: FactContext, workers: int) -> Iterator[receipts.ChunkResult]:
     tasks = _tasks(ctx)
-    if workers <= 1 or len(tasks) <= 2:
+    # Starting a worker costs seconds of imports: small runs are faster in one process.
+    if workers <= 1 or ctx.options.scale.members < 10_000:
         _init_worker(ctx)
         yield from (_run_chunk(task) for task in tasks)
         return
@@ -225,7 +226,7 @@ def _pos_export(ctx: FactContext, rows: pa.Table) -> pa.Table:
     local = pa.array(rows.column("ts").cast(pa.int64()).to_numpy() + offset_us).cast(
         pa.timestamp("us")
     )
-    return pa.table(
+    return _table(
         {
             "check_id": rows.column("check_id"),
             "line_no": rows.column("line_no"),
@@ -263,8 +264,8 @@ def _b2b(
                 out / "sources" / "invoices" / seller / f"{seller}-{month}.csv",
                 _INVOICE_SOURCE,
                 ([r["invoice_id"], r["line_no"], f"{r['day']:%Y-%m-%d}", r["buyer_code"],
-                  names[str(r["buyer_code"])], r["sku_code"], r["qty"], r["unit_price"], r["amount"],
-                  r["cost"], int(bool(r["is_return"])), ctx.currency] for r in rows),
+                  names[str(r["buyer_code"])], r["sku_code"], r["qty"], r["unit_price"],
+                  r["amount"], r["cost"], int(bool(r["is_return"])), ctx.currency] for r in rows),
             )  # fmt: skip
         table = _fact_table(INVOICE_LINES, rows, currency=ctx.currency)
         invoices.write(seller.lower(), month, table, pa.array(range(1, len(rows) + 1)))
@@ -400,9 +401,15 @@ def _population(ctx: FactContext, out: Path, counts: dict[str, int]) -> None:
         out / "truth" / "promotions.csv",
         ["week_start", "week_end", "category", "sku_code", "discount"],
         ([_week_start(p.week).isoformat(), (_week_start(p.week) + timedelta(days=6)).isoformat(),
-          p.category, ctx.sku_codes[i], p.discount] for p in ctx.promotions for i in p.product_index),
+          p.category, ctx.sku_codes[i], p.discount]
+         for p in ctx.promotions for i in p.product_index),
     )  # fmt: skip
 
 
 def _week_start(week: int) -> date:
     return WINDOW_START - timedelta(days=WINDOW_START.weekday()) + timedelta(weeks=week)
+
+
+def _table(columns: dict[str, pa.Array]) -> pa.Table:
+    """``pa.table`` without its pandas probe (importing pandas costs seconds per worker)."""
+    return pa.Table.from_arrays(list(columns.values()), names=list(columns))
