@@ -20,7 +20,7 @@ from pharmacrm.core.roles import Role
 from pharmacrm.territories import services as territory_services
 from pharmacrm.territories.models import Territory
 
-from . import factories
+from . import factories  # noqa: TID252 - tests/ is not a package; the sibling factories module
 
 BACKEND = "pharmacrm.core.auth_backends.RoleModelBackend"
 

@@ -119,7 +119,7 @@ def test_rep_sees_exactly_their_territory_in_the_list_api(world, client_for):
 
 @pytest.mark.parametrize("who", SIGNED_IN)
 def test_contacts_follow_their_account(world, client_for, who):
-    from . import factories
+    from . import factories  # noqa: TID252 - tests/ is not a package; the sibling factories module
 
     person = factories.contact(account=world.pharmacy, name="Zhang Wei")
     client = client_for(who)

@@ -11,7 +11,7 @@ from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.accounts import services as account_services
 from pharmacrm.accounts.models import Account, AccountRelation, Consumer
 
-from . import factories
+from . import factories  # noqa: TID252 - tests/ is not a package; the sibling factories module
 
 
 def test_status_moves_along_allowed_transitions_with_reason_and_date(world):

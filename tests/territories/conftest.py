@@ -11,7 +11,7 @@ from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
 from pharmacrm.territories.models import Territory, TerritoryLevel
 
-from .factories import TerritoryFactory
+from .factories import TerritoryFactory  # noqa: TID252 - tests/ is not a package; the sibling factories module
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pharmacrm.territories import selectors as territory_selectors
 from pharmacrm.territories import services as territory_services
 from pharmacrm.territories.models import Assignment
 
-from .factories import AssignmentFactory
+from .factories import AssignmentFactory  # noqa: TID252 - tests/ is not a package; the sibling factories module
 
 
 def test_rep_covers_only_their_leaf_on_an_assigned_day(tree, make_user):
