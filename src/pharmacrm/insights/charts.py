@@ -8,11 +8,12 @@ has a CSV link to the same rows. Dates become ISO text so the spec is plain JSON
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Final, Literal
 
 import altair as alt
 
-WIDTH = "container"
+WIDTH: Final[Literal["container"]] = "container"
+"""Charts fill their card; vega-embed re-lays them out when the window resizes."""
 
 
 def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -118,9 +118,14 @@ def snapshot_list(*, filters: SnapshotFilters) -> QuerySet[CustomerSnapshot]:
     return rows
 
 
+def snapshot_get(*, kind: str, customer_id: int) -> CustomerSnapshot | None:
+    """One customer's latest analytics, for the account and consumer 360 pages (or None)."""
+    return CustomerSnapshot.objects.filter(customer_kind=kind, customer_key=customer_id).first()
+
+
 def segment_summary(*, kind: str) -> list[dict[str, Any]]:
     """Customers and net revenue per RFM segment, in the segment map's order (empty ones too)."""
-    found = {
+    found: dict[str, Mapping[str, Any]] = {
         row["rfm_segment"]: row
         for row in CustomerSnapshot.objects.filter(customer_kind=kind)
         .values("rfm_segment")
@@ -138,7 +143,7 @@ def segment_summary(*, kind: str) -> list[dict[str, Any]]:
 
 def stage_summary(*, kind: str) -> list[dict[str, Any]]:
     """Customers, net revenue and the recommended play per lifecycle stage, in funnel order."""
-    found = {
+    found: dict[str, Mapping[str, Any]] = {
         row["lifecycle_stage"]: row
         for row in CustomerSnapshot.objects.filter(customer_kind=kind)
         .values("lifecycle_stage")
