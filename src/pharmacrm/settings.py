@@ -53,10 +53,6 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    # Before the admin: its registration/ templates (password reset, logged out…) would
-    # otherwise shadow the shell's own, and the reset e-mail would be Django's stock text.
-    "pharmacrm.core",
-    "pharmacrm.core.admin_site.PharmaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +66,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    "pharmacrm.core",
+    # After core: the admin's registration/ templates (password reset, logged out…) would
+    # otherwise shadow the shell's own, and the reset e-mail would be Django's stock text.
+    "pharmacrm.core.admin_site.PharmaAdminConfig",
     "pharmacrm.territories",
     "pharmacrm.accounts",
     "pharmacrm.catalog",

@@ -17,7 +17,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from pharmacrm.core import signals
 
-        post_migrate.connect(signals.sync_roles_after_migrate, sender=self)
+        post_migrate.connect(signals.sync_roles_after_migrate, dispatch_uid="pharmacrm-roles-sync")
         _register_navigation()
 
 
