@@ -3,12 +3,13 @@ in /work/shared/data (never from our own output)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pharmacrm.accounts.models import Account, AccountKind, AccountStatus
 from pharmacrm.catalog.models import Product
 from pharmacrm.territories.models import Territory
-from pathlib import Path
 
 DATA = Path("/work/shared/data")
 
@@ -20,22 +21,24 @@ def test_nhs_ods_import_keeps_same_name_outlets_apart_and_builds_chains(run_impo
 
     (report,) = run_import("accounts", path, mapping="nhs-ods")
 
-    # README: 20,932 rows — 11,276 active, 9,558 closed, 98 proposed; 7,179 parent codes.
+    # README: 20,932 rows — 11,276 active, 9,558 closed, 98 proposed; 7,179 distinct values
+    # of the parent code, one of which is empty (469 pharmacies have no head office).
     assert (report.status, report.rows_read, report.rows_quarantined) == ("committed", 20932, 0)
     pharmacies = Account.objects.filter(kind=AccountKind.PHARMACY)
     assert pharmacies.count() == 20932
     assert pharmacies.filter(status=AccountStatus.ACTIVE).count() == 11276
     assert pharmacies.filter(status=AccountStatus.TERMINATED).count() == 9558
     assert pharmacies.filter(status=AccountStatus.PROSPECT).count() == 98
-    assert Account.objects.filter(kind=AccountKind.PHARMACY_CHAIN).count() == 7179
+    assert Account.objects.filter(kind=AccountKind.PHARMACY_CHAIN).count() == 7179 - 1
     # README: 1,841 pharmacies are named BOOTS; each stays its own account.
     assert pharmacies.filter(name="BOOTS").count() == 1841
     boots = Account.objects.get(code="ODS-P08F")
     assert boots.name == "BOOTS"
     assert Account.objects.filter(parent=boots).count() == 2118
-    # Regions came from the registry: 20 national groupings and 124 ICBs, flagged for review.
-    assert Territory.objects.filter(code__startswith="ODS-Y", needs_review=True).count() == 20
-    assert Territory.objects.filter(level="province", code__startswith="ODS-").count() == 124
+    # Regions came from the registry, flagged for review. README: 20 national groupings and
+    # 124 ICB codes, each count including the empty value (61 and 54 rows lack them).
+    assert Territory.objects.filter(code__startswith="ODS-NG-", needs_review=True).count() == 20 - 1
+    assert Territory.objects.filter(code__startswith="ODS-ICB-", needs_review=True).count() == 124 - 1
 
 
 def test_nhs_ods_reimport_adds_nothing(run_import):
@@ -46,7 +49,7 @@ def test_nhs_ods_reimport_adds_nothing(run_import):
     (report,) = run_import("accounts", path, mapping="nhs-ods")
 
     assert report.message == "0 created, 0 updated, 20932 unchanged"
-    assert Account.objects.count() == 20932 + 7179
+    assert Account.objects.count() == 20932 + 7179 - 1
     assert Account.history.count() == history_before
 
 

@@ -349,13 +349,16 @@ def _nhs_prepare(frame: pl.DataFrame, state: dict[str, object]) -> pl.DataFrame:
     """Codes with an ``ODS-`` prefix, address lines joined, regions and chains collected."""
     regions: dict[str, RegionNode] = state.setdefault("regions", {})  # type: ignore[assignment]
     regions.setdefault("GB-ENG", RegionNode("GB-ENG", "England", "country"))
+    # A grouping code may also be used as an ICB code (``Y56`` is both in the file): each
+    # level gets its own code space so the 20 groupings and 124 ICBs stay distinct nodes.
     for grouping, icb in frame.select("column_3", "column_4").unique().iter_rows():
+        parent = "GB-ENG"
         if grouping:
-            regions.setdefault(f"ODS-{grouping}", RegionNode(f"ODS-{grouping}", grouping,
-                                                             "region", "GB-ENG"))  # fmt: skip
+            parent = f"ODS-NG-{grouping}"
+            regions.setdefault(parent, RegionNode(parent, grouping, "region", "GB-ENG"))
         if icb:
-            parent = f"ODS-{grouping}" if grouping else "GB-ENG"
-            regions.setdefault(f"ODS-{icb}", RegionNode(f"ODS-{icb}", icb, "province", parent))
+            code = f"ODS-ICB-{icb}"
+            regions.setdefault(code, RegionNode(code, icb, "province", parent))
     names: pl.DataFrame = state.get("chain_names", pl.DataFrame())  # type: ignore[assignment]
     counted = (
         frame.filter(pl.col("column_15").str.len_chars() > 0)
@@ -388,7 +391,7 @@ def _nhs_prepare(frame: pl.DataFrame, state: dict[str, object]) -> pl.DataFrame:
         .then(pl.format("ODS-{}", pl.col("column_15")))
         .alias("_parent_code"),
         pl.when(pl.col("column_4").str.len_chars() > 0)
-        .then(pl.format("ODS-{}", pl.col("column_4")))
+        .then(pl.format("ODS-ICB-{}", pl.col("column_4")))
         .alias("_region"),
     )
 
