@@ -382,7 +382,7 @@ def _population(ctx: FactContext, out: Path, counts: dict[str, int]) -> None:
     segments = []
     for segment in SEGMENTS:
         values = asdict(segment)
-        values["gamma_spend_local"] = segment.gamma_spend / ctx.eur_rate
+        values["gamma_spend_local"] = segment.gamma_spend * ctx.eur_rate  # rate scales with money
         segments.append(values)
     population = {
         "options": ctx.options.as_json(),

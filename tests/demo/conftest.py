@@ -1,0 +1,38 @@
+"""Fixtures: tiny generated businesses (a few hundred members) shared by the demo tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pharmacrm.demo.generator.config import SCALES, GenerateOptions
+from pharmacrm.demo.generator.run import generate
+
+TINY = replace(
+    SCALES["small"], name="small", members=600, anonymous_checks=2_000, members_per_chunk=250
+)
+
+
+def make(
+    tmp: Path, *, market: str = "cn", model: str = "realistic", seed: int = 1, members: int = 600
+) -> Path:
+    options = GenerateOptions(replace(TINY, members=members), market, model, seed)  # type: ignore[arg-type]
+    generate(options, tmp, workers=1)
+    return tmp
+
+
+@pytest.fixture
+def make_business() -> object:
+    return make
+
+
+@pytest.fixture(scope="session")
+def realistic_cn(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make(tmp_path_factory.mktemp("cn"))
+
+
+@pytest.fixture(scope="session")
+def pure_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make(tmp_path_factory.mktemp("pure"), market="en", model="pure", seed=11, members=4000)
