@@ -38,7 +38,9 @@ def test_nhs_ods_import_keeps_same_name_outlets_apart_and_builds_chains(run_impo
     # Regions came from the registry, flagged for review. README: 20 national groupings and
     # 124 ICB codes, each count including the empty value (61 and 54 rows lack them).
     assert Territory.objects.filter(code__startswith="ODS-NG-", needs_review=True).count() == 20 - 1
-    assert Territory.objects.filter(code__startswith="ODS-ICB-", needs_review=True).count() == 124 - 1
+    assert (
+        Territory.objects.filter(code__startswith="ODS-ICB-", needs_review=True).count() == 124 - 1
+    )
 
 
 def test_nhs_ods_reimport_adds_nothing(run_import):
@@ -105,6 +107,6 @@ def test_drugs_at_fda_products_take_rx_otc_from_marketing_status(run_import):
     unisom = Product.objects.filter(brand="UNISOM", inn="DOXYLAMINE SUCCINATE").first()
     assert (unisom.rx_otc, unisom.is_active) == ("otc", True)
     # README first row: 000004/004 PAREDRINE is discontinued (status 3): kept, inactive.
-    paredrine = Product.objects.get(sku_code="FDA-NDA000004-004")
+    paredrine = Product.objects.get(sku_code="FDA-000004-004")
     assert (paredrine.brand, paredrine.is_active, paredrine.rx_otc) == ("PAREDRINE", False, "")
     assert (paredrine.form, paredrine.strength) == ("SOLUTION/DROPS;OPHTHALMIC", "1%")

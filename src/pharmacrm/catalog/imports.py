@@ -7,6 +7,7 @@ one ATC level; a manufacturer is named by its account code and must exist.
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -240,22 +241,42 @@ def _fda_side_table(products_path: Path, name: str, files: tuple[Path, ...]) -> 
 
 
 def _fda_primary_files(files: tuple[Path, ...]) -> tuple[Path, ...]:
-    """Only Products.txt is imported row by row; the other Drugs@FDA files are joined to it."""
+    """Only Products.txt is imported row by row; the other Drugs@FDA files are joined to it.
+
+    Products.txt is not strict CSV: 13 lines carry a stray trailing tab (9 fields) and 5 brand
+    names hold bare quotes (``HYDRO-SERP "25"``). It is read here field by field, without
+    quoting and keeping the first 8 fields, into Parquet beside a temporary copy (row numbers
+    unchanged), so those real products are not lost to a CSV quirk.
+    """
     primary = tuple(path for path in files if path.name.lower() == "products.txt")
-    return primary or files
+    if not primary:
+        return files
+    converted = []
+    for path in primary:
+        folder = Path(tempfile.mkdtemp(prefix="drugs-at-fda-"))
+        target = folder / "Products.txt.parquet"
+        _read_tab(path).write_parquet(target)
+        (folder / "source").write_text(str(path))
+        converted.append(target)
+    return tuple(converted)
 
 
 def _read_tab(path: Path) -> pl.DataFrame:
     # Drugs@FDA files are tab-separated, latin-1, without quoting (quotes occur in names).
     return pl.read_csv(
-        path, separator="\t", encoding="utf8-lossy", infer_schema=False, quote_char=None
+        path,
+        separator="\t",
+        encoding="utf8-lossy",
+        infer_schema=False,
+        quote_char=None,
+        truncate_ragged_lines=True,
     )
 
 
 def _fda_prepare(frame: pl.DataFrame, state: dict[str, object]) -> pl.DataFrame:
     """Join a batch of Products.txt with its marketing status and application (sponsor)."""
     if "fda_status" not in state:
-        products_path = Path(str(state["path"]))
+        products_path = Path((Path(str(state["path"])).parent / "source").read_text())
         files = state.get("files", ())
         assert isinstance(files, tuple)
         status = _read_tab(_fda_side_table(products_path, "MarketingStatus.txt", files))
@@ -275,7 +296,7 @@ def _fda_prepare(frame: pl.DataFrame, state: dict[str, object]) -> pl.DataFrame:
     ).join(state["fda_applications"], on="ApplNo", how="left")  # type: ignore[arg-type]
     status = pl.col("_status").replace_strict(FDA_STATUS, default=None, return_dtype=pl.String)
     return joined.with_columns(
-        pl.format("FDA-{}{}-{}", pl.col("_appl_type"), pl.col("ApplNo"), pl.col("ProductNo"))
+        pl.format("FDA-{}-{}", pl.col("ApplNo"), pl.col("ProductNo"))
         .alias("_sku_code"),
         pl.when(status.is_in(["rx", "otc"])).then(status).otherwise(None).alias("_rx_otc"),
         pl.when(status.is_in(["rx", "otc"])).then(pl.lit("1")).otherwise(pl.lit("0"))
