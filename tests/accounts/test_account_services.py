@@ -250,7 +250,6 @@ def test_consumer_consent_export_and_erasure(world):
     [
         ("admin", 200, True),
         ("analyst", 200, False),
-        ("director", 200, False),
         ("rep_inside", 403, False),
     ],
 )

@@ -20,6 +20,7 @@ from pharmacrm.accounts.schemas import (
     AccountCreateIn,
     AccountOut,
     AccountUpdateIn,
+    ConsumerAggregatesOut,
     ConsumerOut,
     ContactIn,
     ContactOut,
@@ -100,6 +101,22 @@ def consumer_list(request: HttpRequest, home_outlet_id: int | None = None) -> li
     user = _user(request)
     rows = account_selectors.consumer_list_for(user=user, home_outlet_id=home_outlet_id)
     return _ConsumerViews(user, rows.order_by("card_no"))  # type: ignore[return-value]
+
+
+@router.get("/consumers/aggregates", response=ConsumerAggregatesOut, summary="Consumers counted")
+def consumer_aggregates(request: HttpRequest) -> dict[str, Any]:
+    aggregates = account_selectors.consumer_aggregates_for(user=_user(request))
+
+    def pairs(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        return [{"value": value, "count": n} for value, n in rows]
+
+    return {
+        "total": aggregates.total,
+        "by_region": pairs(aggregates.by_region),
+        "by_gender": pairs(aggregates.by_gender),
+        "by_age_band": pairs(aggregates.by_age_band),
+        "by_consent": aggregates.by_consent,
+    }
 
 
 @router.get("/consumers/{consumer_id}", response=ConsumerOut, summary="One consumer")

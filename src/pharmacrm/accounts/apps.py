@@ -21,7 +21,13 @@ class AccountsConfig(AppConfig):
         section = _("Master data")
         account_roles = ALL_ROLES - {Role.SUPPLIER_MANAGER}
         consumer_roles = frozenset(
-            {Role.ADMINISTRATOR, Role.DIRECTOR, Role.ANALYST, Role.CAMPAIGN_MANAGER}
+            {
+                Role.ADMINISTRATOR,
+                Role.DIRECTOR,
+                Role.REGIONAL_MANAGER,
+                Role.ANALYST,
+                Role.CAMPAIGN_MANAGER,
+            }
         )
         register(NavItem("accounts", _("Accounts"), "account-list", account_roles, section=section))
         register(NavItem("contacts", _("Contacts"), "contact-list", account_roles, section=section))

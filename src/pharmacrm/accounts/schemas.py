@@ -148,3 +148,29 @@ class ErasedOut(Schema):
     """The tombstone an erased card became."""
 
     tombstone: str
+
+
+class CountOut(Schema):
+    """How many members hold one value (``""``: unknown)."""
+
+    value: str
+    count: int
+
+
+class ConsentCountOut(Schema):
+    """Members by their current consent for one channel."""
+
+    channel: str
+    granted: int
+    withdrawn: int
+    unknown: int
+
+
+class ConsumerAggregatesOut(Schema):
+    """Loyalty members counted, never listed (what directors and regional managers get)."""
+
+    total: int
+    by_region: list[CountOut]
+    by_gender: list[CountOut]
+    by_age_band: list[CountOut]
+    by_consent: list[ConsentCountOut]

@@ -17,7 +17,7 @@ from operator import add, or_
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from pharmacrm.accounts.models import (
     AccountKind,
     AccountRelation,
     AccountTier,
+    Channel,
     Consumer,
     ConsumerConsent,
     Contact,
@@ -39,9 +40,15 @@ from pharmacrm.core.roles import Role
 from pharmacrm.territories import selectors as territory_selectors
 from pharmacrm.territories.models import Assignment
 
-# Roles that see consumers' personal data in full, and those that see them pseudonymised.
+# Roles that see consumers' personal data in full, those that see them pseudonymised, and
+# those that see only counts (DESIGN.md roles table: a director sees aggregates only, a
+# regional manager the aggregates of their region). Aggregates are also open to the row roles.
 CONSUMER_FULL_ROLES = frozenset({Role.ADMINISTRATOR})
-CONSUMER_PSEUDONYMISED_ROLES = frozenset({Role.ANALYST, Role.CAMPAIGN_MANAGER, Role.DIRECTOR})
+CONSUMER_PSEUDONYMISED_ROLES = frozenset({Role.ANALYST, Role.CAMPAIGN_MANAGER})
+CONSUMER_AGGREGATE_ROLES = frozenset({Role.DIRECTOR, Role.REGIONAL_MANAGER})
+# The age bands of the KPI slices (analytics.kpis.AgeBands' default edges), so the consumer
+# counts and the KPI mix use the same bands; age = year of ``on`` − birth year.
+AGE_BAND_EDGES = (18, 25, 35, 45, 55, 65)
 SEARCH_CANDIDATES = 200
 SEARCH_MIN_SCORE = 60.0
 
@@ -382,7 +389,12 @@ def contact_get_for(*, user: User, contact_id: int, on: date | None = None) -> C
 
 
 def consumer_access(*, user: User) -> str:
-    """How ``user`` may see consumers: ``"full"``, ``"pseudonymised"`` or ``"none"``."""
+    """How ``user`` may see consumers: full, pseudonymised, aggregates or none.
+
+    Returns one of ``"full"``, ``"pseudonymised"``, ``"aggregates"`` and ``"none"``;
+    ``"aggregates"`` (director, regional manager) means counts only, never a row: see
+    :func:`consumer_aggregates_for`.
+    """
     if not user.is_authenticated or not user.is_active:
         return "none"
     roles = user.roles
@@ -390,6 +402,8 @@ def consumer_access(*, user: User) -> str:
         return "full"
     if roles & CONSUMER_PSEUDONYMISED_ROLES:
         return "pseudonymised"
+    if roles & CONSUMER_AGGREGATE_ROLES:
+        return "aggregates"
     return "none"
 
 
@@ -404,6 +418,8 @@ def consumer_list_for(
     access = consumer_access(user=user)
     if access == "none":
         raise PermissionDenied(_("Your role does not allow access to consumers."))
+    if access == "aggregates":
+        raise PermissionDenied(_("Your role sees consumer aggregates only."))
     rows = Consumer.objects.select_related("home_outlet")
     if access == "pseudonymised":
         rows = rows.defer("name", "phone", "email", "birth_date")
@@ -414,6 +430,96 @@ def consumer_list_for(
     if gender:
         rows = rows.filter(gender=gender)
     return rows
+
+
+def age_band(*, birth_year: int | None, on: date) -> str:
+    """The KPI age band of someone born in ``birth_year``, on ``on`` (``""`` when unknown)."""
+    if birth_year is None:
+        return ""
+    age = on.year - birth_year
+    if age < AGE_BAND_EDGES[0]:
+        return f"<{AGE_BAND_EDGES[0]}"
+    for low, high in zip(AGE_BAND_EDGES, AGE_BAND_EDGES[1:], strict=False):
+        if age < high:
+            return f"{low}-{high - 1}"
+    return f"{AGE_BAND_EDGES[-1]}+"
+
+
+@dataclass(frozen=True)
+class ConsentCount:
+    """Members by their current consent for one channel (no record: never asked)."""
+
+    channel: str
+    granted: int
+    withdrawn: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class ConsumerAggregates:
+    """Loyalty members counted, never listed: what a director or regional manager sees.
+
+    Each breakdown is ``(value, count)`` pairs sorted by value; ``""`` stands for unknown.
+    Erased members count (erasure keeps gender, birth year, region and home outlet).
+    """
+
+    total: int
+    by_region: list[tuple[str, int]]
+    by_gender: list[tuple[str, int]]
+    by_age_band: list[tuple[str, int]]
+    by_consent: list[ConsentCount]
+
+
+def consumer_aggregates_for(*, user: User, on: date | None = None) -> ConsumerAggregates:
+    """Counts of the loyalty members ``user`` may count, by region, gender, age band, consent.
+
+    Who counts whom: roles that see all accounts count every member; a regional manager
+    counts the members whose home outlet lies in their territories on ``on`` (members with
+    no home outlet belong to no region and are left out); roles without consumer access get
+    ``PermissionDenied``. Region is the member's province; age bands as
+    :func:`age_band` on ``on``.
+    """
+    day = _today(on)
+    if consumer_access(user=user) == "none":
+        raise PermissionDenied(_("Your role does not allow access to consumers."))
+    rows = Consumer.objects.all()
+    covered = territory_selectors.territory_ids_covered_by(user=user, on=day)
+    if covered is not None:
+        rows = rows.filter(home_outlet__territory_id__in=sorted(covered))
+
+    def counted(field: str) -> list[tuple[str, int]]:
+        pairs = rows.values_list(field).annotate(n=Count("pk")).order_by(field)
+        return [(value or "", n) for value, n in pairs]
+
+    bands: dict[str, int] = {}
+    for birth_year, n in counted("birth_year"):
+        band = age_band(birth_year=birth_year or None, on=day)
+        bands[band] = bands.get(band, 0) + n
+    total = rows.count()
+    consents = (
+        ConsumerConsent.objects.filter(consumer__in=rows.values("pk"))
+        .values_list("channel", "granted")
+        .annotate(n=Count("pk"))
+    )
+    per_channel = {(channel, granted): n for channel, granted, n in consents}
+    by_consent = []
+    for channel in Channel.values:
+        granted = per_channel.get((channel, True), 0)
+        withdrawn = per_channel.get((channel, False), 0)
+        by_consent.append(ConsentCount(channel, granted, withdrawn, total - granted - withdrawn))
+    return ConsumerAggregates(
+        total=total,
+        by_region=counted("province"),
+        by_gender=counted("gender"),
+        by_age_band=sorted(bands.items(), key=lambda pair: _band_order(pair[0])),
+        by_consent=by_consent,
+    )
+
+
+def _band_order(band: str) -> int:
+    """Youngest band first, unknown last."""
+    labels = [age_band(birth_year=2000 - age, on=date(2000, 1, 1)) for age in (0, *AGE_BAND_EDGES)]
+    return labels.index(band) if band in labels else len(labels)
 
 
 def consumer_get_for(*, user: User, consumer_id: int) -> Consumer:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact-detail"),
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
     path("consumers/", views.consumer_list, name="consumer-list"),
+    path("consumers/aggregates/", views.consumer_aggregates, name="consumer-aggregates"),
     path("consumers/<int:consumer_id>/", views.consumer_detail, name="consumer-detail"),
     path("consumers/<int:consumer_id>/export/", views.consumer_export, name="consumer-export"),
     path("consumers/<int:consumer_id>/erase/", views.consumer_erase, name="consumer-erase"),

@@ -35,6 +35,7 @@ from pharmacrm.accounts.models import (
     AccountKind,
     AccountStatus,
     AccountTier,
+    Channel,
     Contact,
     Gender,
 )
@@ -415,8 +416,13 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @require_GET
 def consumer_list(request: HttpRequest) -> HttpResponse:
-    """Loyalty members; analysts see them pseudonymised, reps not at all (403)."""
+    """Loyalty members; analysts see them pseudonymised, reps not at all (403).
+
+    Directors and regional managers see counts only, so they are sent to the aggregates page.
+    """
     user = _user(request)
+    if account_selectors.consumer_access(user=user) == "aggregates":
+        return redirect("consumer-aggregates")
     gender = request.GET.get("gender", "").strip()
     rows = account_selectors.consumer_list_for(user=user, gender=gender)
     page = list_page(
@@ -435,6 +441,22 @@ def consumer_list(request: HttpRequest) -> HttpResponse:
         "access": account_selectors.consumer_access(user=user),
     }
     return render(request, _htmx_template(request, "accounts/consumer_list.html"), context)
+
+
+@require_GET
+def consumer_aggregates(request: HttpRequest) -> HttpResponse:
+    """Loyalty members counted by region, gender, age band and consent (no personal rows)."""
+    user = _user(request)
+    aggregates = account_selectors.consumer_aggregates_for(user=user)
+    channels = dict(Channel.choices)
+    genders = dict(Gender.choices)
+    context = {
+        "aggregates": aggregates,
+        "by_gender": [(genders.get(value, value), n) for value, n in aggregates.by_gender],
+        "by_consent": [(channels[c.channel], c) for c in aggregates.by_consent],
+        "access": account_selectors.consumer_access(user=user),
+    }
+    return render(request, "accounts/consumer_aggregates.html", context)
 
 
 @require_GET
