@@ -11,12 +11,18 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from pharmacrm.settings import *  # noqa: F403
-
+# Checked before the base settings load: they would otherwise write a generated key to var/.
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment for production.")
+
+from pharmacrm.settings import *  # noqa: E402, F403
+from pharmacrm.settings import _mailers  # noqa: E402
+
+# Without EMAIL_URL the embedded default prints mail to the console (mail.E001 in production):
+# hand it to the host's mail transfer agent instead, as Django's own default does.
+MAILERS = _mailers(os.environ.get("EMAIL_URL") or "smtp://localhost:25")
 
 DEBUG = False
 SECURE_SSL_REDIRECT = True

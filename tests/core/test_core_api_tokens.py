@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 from django.forms.models import model_to_dict
+from django.test import Client
 
 from pharmacrm.core import services as core_services
 from pharmacrm.core.models import ApiToken
@@ -151,3 +152,22 @@ def test_invalid_payload_gets_422_with_field_errors(client, admin):
     body = response.json()
     assert set(body) == PROBLEM_KEYS
     assert body["errors"] == [{"field": "username", "message": "Field required"}]
+
+
+def test_bearer_client_posts_without_csrf_token(admin):
+    _token, raw = core_services.api_token_create(by=admin, user=admin, name="ops")
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/api/v1/core/tasks/system-check", headers=bearer(raw))
+
+    assert response.status_code == 202
+    assert response.json()["status"] == "READY"
+
+
+def test_anonymous_post_is_401_not_a_csrf_refusal(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/api/v1/core/tasks/system-check")
+
+    assert response.status_code == 401
+    assert response.json()["title"] == "Authentication required"
