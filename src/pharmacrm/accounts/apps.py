@@ -34,3 +34,7 @@ class AccountsConfig(AppConfig):
         register(
             NavItem("consumers", _("Consumers"), "consumer-list", consumer_roles, section=section)
         )
+        from pharmacrm.accounts.tasks import QUALIFICATION_REMINDERS_TASK
+        from pharmacrm.core import schedule
+
+        schedule.SCHEDULABLE.add(QUALIFICATION_REMINDERS_TASK)
