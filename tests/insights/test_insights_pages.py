@@ -5,6 +5,8 @@ Consumers: 1 At Risk/active/A (150.00), 2 Lost/active/C (0.00), 3 Loyal/new/A/VI
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_tasks_db.models import DBTaskResult
 
@@ -202,3 +204,63 @@ def test_run_detail_shows_the_record_and_row_counts(analysed, as_role):
     body = response.content.decode()
     assert '<td>snapshot_consumer</td><td class="text-end">3</td>' in body
     assert "DuckDB" in body
+
+
+def _cells(body: str, period: str) -> list[str]:
+    row = re.search(rf'<tr data-period="{period}">(.*?)</tr>', body, re.S)
+    assert row is not None, f"no KPI row for {period}"
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td[^>]*>.*?</td>", row.group(1), re.S)
+    ]
+
+
+def test_kpi_dashboard_shows_each_month_with_its_change(analysed, as_role):
+    response = as_role(Role.ANALYST).get("/insights/?kind=consumer")
+
+    body = response.content.decode()
+    # period, active, new, checks, net revenue, vs previous, average check, frequency, length
+    # Jan: c1 (2 lines, 100.00). Feb: c3 30.00 and its refund c4 −30.00 (no check) → 0.00.
+    # Mar: c2 50.00, c5 200.00 and the cardless c6 10.00: 3 checks, 2 identified customers.
+    assert _cells(body, "2024-01") == [
+        "2024-01",
+        "1",
+        "1",
+        "1",
+        "100.00",
+        "—",
+        "100.00",
+        "1.00",
+        "2.00",
+    ]
+    assert _cells(body, "2024-02") == [
+        "2024-02",
+        "1",
+        "1",
+        "1",
+        "0.00",
+        "-100 %",
+        "0.00",
+        "1.00",
+        "1.00",
+    ]
+    assert _cells(body, "2024-03") == [
+        "2024-03",
+        "2",
+        "1",
+        "3",
+        "260.00",
+        "—",
+        "86.67",
+        "1.00",
+        "1.00",
+    ]
+    assert 'id="spec-kpis"' in body
+
+
+def test_kpi_dashboard_slices_by_channel(analysed, as_role):
+    response = as_role(Role.DIRECTOR).get("/insights/?kind=consumer&slice=channel")
+
+    body = response.content.decode()
+    assert 'data-testid="kpi-slice-table"' in body
+    assert body.count("<tr><td>retail</td>") == 3

@@ -246,17 +246,70 @@ def snapshot_batches(
         )
 
 
-def _optional_kpis(tx: ir.Table, *, as_of: date) -> ir.Table | None:
-    """KPIs per month, when this installation's analytics package provides them."""
+KPI_SLICES: dict[str, tuple[str, ...]] = {
+    "consumer": ("region", "outlet_id", "channel", "category", "gender", "age_band", "segment"),
+    "account": ("region", "channel", "category", "segment"),
+}
+"""The slices of the KPI dashboard per customer kind (DESIGN.md, KPIs). ``gender`` and
+``age_band`` need the consumer dimension in the view; ``segment`` is the customer's RFM
+segment in this run."""
+
+KPI_COLUMNS: tuple[str, ...] = (
+    "period",
+    "active_customers",
+    "new_customers",
+    "checks",
+    "net_revenue",
+    "returns",
+    "average_check",
+    "frequency",
+    "basket_width",
+    "basket_width_sku",
+    "check_length",
+)
+
+
+def _kpi_function() -> Callable[..., ir.Table] | None:
+    """The analytics package's ``kpis``, when this installation provides it."""
     try:
         module = importlib.import_module("pharmacrm.analytics.kpis")
     except ModuleNotFoundError:
         return None
-    result: ir.Table = module.kpis(tx, as_of=as_of, period="month")
-    return result
+    function: Callable[..., ir.Table] = module.kpis
+    return function
 
 
-def aggregate_exprs(tx: ir.Table, *, as_of: date, customers: int) -> dict[str, ir.Table | None]:
+def _kpi_slices(kpis: Callable[..., ir.Table], tx: ir.Table, *, as_of: date, kind: str) -> ir.Table:
+    """KPIs per month and slice value, every slice of :data:`KPI_SLICES` stacked.
+
+    Returns ``slice, slice_value`` (text) and the KPI columns, one row per period × value.
+    """
+    segments = rfm_segments(rfm_scores(tx, as_of=as_of)).select("customer_id", "segment")
+    parts = []
+    for name in KPI_SLICES[kind]:
+        sliced = kpis(
+            tx,
+            as_of=as_of,
+            period="month",
+            slice_by=(name,),
+            customers=segments if name == "segment" else None,
+        )
+        parts.append(
+            sliced.select(
+                slice=ibis.literal(name),
+                slice_value=sliced[name].cast("string"),
+                **{column: sliced[column] for column in KPI_COLUMNS},
+            )
+        )
+    stacked = parts[0]
+    for more in parts[1:]:
+        stacked = stacked.union(more)
+    return stacked
+
+
+def aggregate_exprs(
+    tx: ir.Table, *, as_of: date, customers: int, kind: str
+) -> dict[str, ir.Table | None]:
     """The per-period and per-class aggregates of one kind, as unexecuted expressions.
 
     ``customers`` (the snapshot's row count) thins the Lorenz curve to about
@@ -272,8 +325,10 @@ def aggregate_exprs(tx: ir.Table, *, as_of: date, customers: int) -> dict[str, i
     customer_xyz = xyz(tx, as_of=as_of, by="customer")
     sku_abc = abc(tx, as_of=as_of, by="sku")
     sku_xyz = xyz(tx, as_of=as_of, by="sku")
+    kpis = _kpi_function()
     return {
-        "kpis": _optional_kpis(tx, as_of=as_of),
+        "kpis": None if kpis is None else kpis(tx, as_of=as_of, period="month"),
+        "kpi_slices": None if kpis is None else _kpi_slices(kpis, tx, as_of=as_of, kind=kind),
         "leaky_bucket_month": leaky_bucket(tx, as_of=as_of, period="month"),
         "leaky_bucket_quarter": leaky_bucket(tx, as_of=as_of, period="quarter"),
         "cohorts": cohorts(tx, as_of=as_of),

@@ -30,6 +30,7 @@ from pharmacrm.insights.models import (
 
 AGGREGATES: tuple[str, ...] = (
     "kpis",
+    "kpi_slices",
     "leaky_bucket_month",
     "leaky_bucket_quarter",
     "cohorts",
@@ -177,6 +178,7 @@ def vip_count(*, kind: str) -> int:
 
 _SORT_KEYS: dict[str, tuple[str, ...]] = {
     "kpis": ("period",),
+    "kpi_slices": ("slice", "slice_value", "period"),
     "leaky_bucket_month": ("period",),
     "leaky_bucket_quarter": ("period",),
     "cohorts": ("cohort", "months_since_first"),
@@ -226,6 +228,25 @@ def with_change(rows: list[dict[str, Any]], *, columns: tuple[str, ...]) -> list
         out.append(row)
         previous = row
     return out
+
+
+def kpi_slice_rows(
+    *, run: AnalyticsRun, kind: str, slice_name: str, columns: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """KPIs per month of each value of one slice, with the change on its previous month."""
+    rows = [
+        row
+        for row in aggregate_rows(run=run, name="kpi_slices", kind=kind)
+        if row["slice"] == slice_name
+    ]
+    by_value: dict[str | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_value.setdefault(row["slice_value"], []).append(row)
+    return [
+        changed
+        for value_rows in by_value.values()
+        for changed in with_change(value_rows, columns=columns)
+    ]
 
 
 def run_compare(*, run: AnalyticsRun, other: AnalyticsRun) -> list[dict[str, Any]]:

@@ -148,7 +148,9 @@ def _compute(run: AnalyticsRun, *, progress: Progress) -> dict[str, int]:
     collected: dict[str, list[pa.Table]] = {}
     for kind, view in found.views.items():
         progress(_("Aggregating %(kind)s periods") % {"kind": kind})
-        exprs = pipeline.aggregate_exprs(view, as_of=run.as_of, customers=customers[kind])
+        exprs = pipeline.aggregate_exprs(
+            view, as_of=run.as_of, customers=customers[kind], kind=kind
+        )
         for name, expr in exprs.items():
             if expr is None:
                 if name not in run.skipped:

@@ -25,6 +25,7 @@ from pharmacrm.insights.access import (
     roles_required,
 )
 from pharmacrm.insights.models import AnalyticsRun, CustomerKind
+from pharmacrm.insights.pipeline import KPI_SLICES
 
 KPI_COLUMNS = ("active_customers", "new_customers", "checks", "net_revenue", "average_check")
 SNAPSHOT_EXPORT = [
@@ -71,21 +72,36 @@ def _page(request: HttpRequest, template: str, page: str, context: dict[str, Any
 @roles_required(ANALYTICS_ROLES)
 @require_GET
 def kpis(request: HttpRequest) -> HttpResponse:
-    """KPIs per month with the change on the previous month, and the revenue trend."""
+    """KPIs per month with the change on the previous month, the trend, and one slice."""
     run = insights_selectors.run_latest()
     kind = _kind(request)
+    slices = KPI_SLICES[kind]
+    slice_name = request.GET.get("slice", "")
     rows: list[dict[str, Any]] = []
+    slice_rows: list[dict[str, Any]] = []
     if run is not None:
         rows = insights_selectors.with_change(
             insights_selectors.aggregate_rows(run=run, name="kpis", kind=kind),
             columns=KPI_COLUMNS,
         )
+        if slice_name in slices:
+            slice_rows = insights_selectors.kpi_slice_rows(
+                run=run, kind=kind, slice_name=slice_name, columns=KPI_COLUMNS
+            )
     spec = charts.kpi_trend(rows, measure="net_revenue", title=_("Net revenue")) if rows else None
     return _page(
         request,
         "insights/kpis.html",
         "kpis",
-        {"run": run, "rows": rows, "spec": spec, "missing": bool(run and "kpis" in run.skipped)},
+        {
+            "run": run,
+            "rows": rows,
+            "spec": spec,
+            "missing": bool(run and "kpis" in run.skipped),
+            "slices": slices,
+            "slice_name": slice_name if slice_name in slices else "",
+            "slice_rows": slice_rows,
+        },
     )
 
 
