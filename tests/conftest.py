@@ -197,7 +197,9 @@ def browser_page(_playwright_browser: Any, live_server: Any) -> Iterator[Any]:
     context = _playwright_browser.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 800}
     )
-    context.set_default_timeout(15_000)
+    # Generous: the first request loads the static index and the machine is shared.
+    context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(60_000)
     page = context.new_page()
     try:
         yield page
