@@ -47,18 +47,21 @@ TEST_PASSWORD = "Pharma-test-2024!"  # noqa: S105
 # --- the uses_db marker -------------------------------------------------------------------
 
 
+_DB_FIXTURES = {"django_db_setup", "db", "transactional_db", "live_server"}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every item that reaches the database ``uses_db``.
 
-    ``db``, ``transactional_db``, ``live_server``, ``admin_client``… all depend on
-    ``django_db_setup``, so its presence in the fixture closure is the signal; the
-    ``django_db`` marker covers tests that ask for the database without a fixture. Runs first
-    so that ``-m uses_db`` deselection sees the marker.
+    ``db``, ``transactional_db``, ``admin_client``… depend on ``django_db_setup``, so its
+    presence in the fixture closure is the signal; ``live_server`` asks for the database only
+    at run time (pytest-django's helper), so it is named; the ``django_db`` marker covers
+    tests that ask without a fixture. Runs first so that ``-m uses_db`` deselection sees it.
     """
     for item in items:
-        fixturenames = getattr(item, "fixturenames", ())
-        if "django_db_setup" in fixturenames or item.get_closest_marker("django_db"):
+        fixturenames = set(getattr(item, "fixturenames", ()))
+        if fixturenames & _DB_FIXTURES or item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.uses_db)
 
 
