@@ -1,0 +1,354 @@
+"""Trade KPIs per calendar period and slice: customers, checks, money, basket and check length.
+
+DESIGN.md, Analytics definitions (**KPIs**, and **Purchases, returns and zero lines**). A
+*check* is a purchase document (``customer_id, doc_id``; its net amount ≥ 0 and not every line
+marked ``is_return``); a return document lowers net revenue and is reported under ``returns``,
+but is never a check and never makes a customer active. Zero-amount lines (gifts, samples)
+count in check length and basket width and add nothing to money. Lines without a customer
+(an unresolved card) count in checks and money, never in customer figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from pharmacrm.analytics.leaky_bucket import period_index as _month_or_quarter_index
+from pharmacrm.analytics.leaky_bucket import period_start as _month_or_quarter_start
+from pharmacrm.analytics.schemas import REQUIRED_COLUMNS, require
+from pharmacrm.analytics.transactions import observed
+
+KpiPeriod = Literal["month", "quarter", "week", "day"]
+PERIODS: tuple[KpiPeriod, ...] = ("month", "quarter", "week", "day")
+
+KPI_COLUMNS: tuple[str, ...] = (
+    "active_customers",
+    "new_customers",
+    "checks",
+    "net_revenue",
+    "returns",
+    "average_check",
+    "frequency",
+    "basket_width",
+    "basket_width_sku",
+    "check_length",
+)
+"""The measures, in output order, after ``period`` and the slice columns."""
+
+_DOC_KEY = ("customer_id", "doc_id")
+_EPOCH = date(1970, 1, 1)
+# 1970-01-01 was a Thursday: shifting epoch days by 3 makes ISO weeks (Monday first) whole.
+_MONDAY_SHIFT = 3
+
+
+@dataclass(frozen=True)
+class AgeBands:
+    """Age bands for the ``age_band`` slice and the age-band mix.
+
+    A customer's age is counted in whole years from the birth year to the year of the purchase
+    day (``year(day) − birth_year``): loyalty programmes record the birth year more often than
+    the date, and the band of a purchase should not change when the report is re-run later.
+    With the default ``lower_edges`` (18, 25, 35, 45, 55, 65) the bands are ``<18``, ``18-24``,
+    ``25-34``, ``35-44``, ``45-54``, ``55-64`` and ``65+``; an unknown birth year gives a null
+    band.
+
+    Attributes
+    ----------
+    lower_edges
+        Ascending first ages of each band after the first.
+    """
+
+    lower_edges: tuple[int, ...] = (18, 25, 35, 45, 55, 65)
+
+    def labels(self) -> tuple[str, ...]:
+        """Band names, youngest first."""
+        edges = self.lower_edges
+        inner = [f"{lo}-{hi - 1}" for lo, hi in zip(edges, edges[1:], strict=False)]
+        return (f"<{edges[0]}", *inner, f"{edges[-1]}+")
+
+    def band(self, age: ir.IntegerValue) -> ir.StringValue:
+        """The band label of an age column (null for a null age)."""
+        labels = self.labels()
+        branches = [(age < edge, labels[i]) for i, edge in enumerate(self.lower_edges)]
+        return age.isnull().ifelse(ibis.null(dt.string), ibis.cases(*branches, else_=labels[-1]))
+
+
+AGE_BANDS = AgeBands()
+
+
+def _period_index(day: ir.DateValue, period: KpiPeriod) -> ir.IntegerValue:
+    """Consecutive integer per period, so a spine of periods is an integer range."""
+    if period == "day":
+        return day.epoch_days().cast(dt.int64)
+    if period == "week":
+        return (day.epoch_days().cast(dt.int64) + _MONDAY_SHIFT) // 7
+    return _month_or_quarter_index(day, period)
+
+
+def _period_index_of(day: date, period: KpiPeriod) -> int:
+    """The same index for a Python date (``as_of`` and ``start``)."""
+    days = (day - _EPOCH).days
+    if period == "day":
+        return days
+    if period == "week":
+        return (days + _MONDAY_SHIFT) // 7
+    if period == "month":
+        return day.year * 12 + day.month - 1
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def _period_first_day(index: ir.IntegerValue, period: KpiPeriod) -> ir.DateValue:
+    if period == "day":
+        return ibis.date(_EPOCH) + index.as_interval("D")
+    if period == "week":
+        return ibis.date(_EPOCH) + (index * 7 - _MONDAY_SHIFT).as_interval("D")
+    return _month_or_quarter_start(index, period)
+
+
+def _with_customer_columns(
+    lines: ir.Table, customers: ir.Table | None, age_bands: AgeBands
+) -> ir.Table:
+    """Attach the customer dimension's columns (they win over the view's) and ``age_band``."""
+    if customers is not None:
+        require(customers, ("customer_id",), function="kpis (customers)")
+        extra = [c for c in customers.columns if c != "customer_id"]
+        dim = customers.select(
+            _dim_customer=customers.customer_id, **{f"_dim_{c}": customers[c] for c in extra}
+        )
+        joined = lines.left_join(dim, lines.customer_id == dim._dim_customer)
+        lines = joined.mutate(**{c: joined[f"_dim_{c}"] for c in extra}).drop(
+            "_dim_customer", *[f"_dim_{c}" for c in extra]
+        )
+    if "birth_year" in lines.columns:
+        age = lines.day.year().cast(dt.int64) - lines.birth_year.cast(dt.int64)
+        lines = lines.mutate(age_band=age_bands.band(age))
+    return lines
+
+
+def _pieces(lines: ir.Table, slice_by: Sequence[str], period: KpiPeriod) -> ir.Table:
+    """One row per document and slice value, with its period and whether it is a return.
+
+    A check that holds medicines and vitamins is one check in each category's slice; whether a
+    document is a return, and the period it falls in (that of its first day), are decided over
+    the whole document, so slicing never turns half a purchase into a return.
+    """
+    flagged = lines.is_return.fill_null(False) if "is_return" in lines.columns else False
+    lines = lines.mutate(_flagged=flagged)
+    has_category = "category" in lines.columns
+    has_sku = "sku" in lines.columns
+    pieces = lines.group_by(*_DOC_KEY, *slice_by).agg(
+        _first_day=lines.day.min(),
+        _amount=lines.amount.sum(),
+        _lines=lines.count(),
+        _categories=lines.category.nunique() if has_category else ibis.literal(0),
+        _skus=lines.sku.nunique() if has_sku else ibis.literal(0),
+        _all_flagged=lines._flagged.all(),
+    )
+    if slice_by:
+        document = ibis.window(group_by=list(_DOC_KEY))
+        pieces = pieces.mutate(
+            _doc_amount=pieces._amount.sum().over(document),
+            _doc_all_flagged=pieces._all_flagged.all().over(document),
+            _doc_first_day=pieces._first_day.min().over(document),
+        )
+    else:
+        pieces = pieces.mutate(
+            _doc_amount=pieces._amount,
+            _doc_all_flagged=pieces._all_flagged,
+            _doc_first_day=pieces._first_day,
+        )
+    pieces = pieces.mutate(
+        _is_return=(pieces._doc_amount < 0) | pieces._doc_all_flagged,
+        _p=_period_index(pieces._doc_first_day, period),
+    )
+    # The period of the customer's first-ever purchase, over all history up to as_of.
+    customer = ibis.window(group_by="customer_id")
+    first_purchase = ibis.cases((~pieces._is_return, pieces._p), else_=ibis.null(dt.int64))
+    return pieces.mutate(_first_p=first_purchase.min().over(customer))
+
+
+def kpis(
+    tx: ir.Table,
+    *,
+    as_of: date,
+    period: KpiPeriod = "month",
+    slice_by: Sequence[str] = (),
+    customers: ir.Table | None = None,
+    start: date | None = None,
+    age_bands: AgeBands = AGE_BANDS,
+) -> ir.Table:
+    """Trade KPIs per calendar period (and slice).
+
+    Per period and slice (DESIGN.md): active customers = identified customers with at least
+    one check; new customers = those among them whose first-ever purchase (any slice, all
+    history up to ``as_of``) falls in the period; checks = purchase documents (anonymous ones
+    included); net revenue = Σ amount over every line, so return documents lower it; returns
+    = the value of the return documents as a positive figure; average check = net revenue /
+    checks; frequency = identified customers' checks / active customers; basket width = mean
+    distinct categories per check (``basket_width_sku``: distinct SKUs); check length = mean
+    lines per check. Zero-amount lines count in basket width and check length only. A check
+    whose lines carry no category (or SKU) has no width and is left out of that mean. Ratios
+    are null where their denominator is 0. A document belongs to the period of its first day.
+
+    Periods run from the first period with any line (or the one holding ``start``) to the one
+    holding ``as_of`` (the last may be partial); every slice value seen in those periods gets
+    a row in each of them, periods without a line included (zeros, null ratios). Weeks are ISO
+    weeks (Monday first). Slicing by a line attribute (``category``) splits a check into one
+    check per slice value; by a document or customer attribute (``region``, ``outlet_id``,
+    ``channel``, ``gender``, ``age_band``, a ``segment`` from ``customers``) it does not.
+
+    Parameters
+    ----------
+    tx
+        Transactions view; reads ``customer_id, day, doc_id, amount`` and, if present,
+        ``is_return``, ``category``, ``sku``, ``birth_year`` and the ``slice_by`` columns.
+    as_of
+        Observation date, inclusive: later lines are ignored.
+    period
+        ``"month"``, ``"quarter"``, ``"week"`` (ISO) or ``"day"`` (the local day).
+    slice_by
+        Columns to slice by, of ``tx`` or of ``customers``; ``age_band`` is derived from
+        ``birth_year`` with ``age_bands``.
+    customers
+        Optional customer dimension: ``customer_id`` plus attributes (``gender``,
+        ``birth_year``, ``segment`` …) that replace the view's columns of the same name.
+    start
+        First day of the reported range; earlier history still decides who is new.
+    age_bands
+        The bands of ``age_band``.
+
+    Returns
+    -------
+    ir.Table
+        One row per period (× slice), ordered: ``period`` (its first day), the ``slice_by``
+        columns, ``active_customers, new_customers, checks`` (int64), ``net_revenue, returns,
+        average_check, frequency, basket_width, basket_width_sku, check_length`` (float64).
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``period``, or a ``slice_by`` column that neither table has.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> from datetime import date
+    >>> tx = ibis.memtable({"customer_id": [1, 1, 2], "doc_id": ["a", "a", "b"],
+    ...     "day": [date(2024, 1, 5)] * 3, "amount": [10.0, 0.0, -4.0],
+    ...     "sku": ["x", "gift", "x"]})
+    >>> row = kpis(tx, as_of=date(2024, 1, 31)).to_pyarrow().to_pylist()[0]
+    >>> row["checks"], row["net_revenue"], row["returns"], row["check_length"]
+    (1, 6.0, 4.0, 2.0)
+    """
+    require(tx, REQUIRED_COLUMNS, function="kpis")
+    if period not in PERIODS:
+        raise ValueError(f"kpis: period must be one of {PERIODS}, not {period!r}")
+    slice_by = tuple(slice_by)
+    lines = _with_customer_columns(observed(tx, as_of=as_of), customers, age_bands)
+    missing = [c for c in slice_by if c not in lines.columns]
+    if missing:
+        raise ValueError(
+            f"kpis: cannot slice by {missing[0]!r}: no such column in the transactions "
+            f"or the customers table (age_band needs birth_year)"
+        )
+    pieces = _pieces(lines, slice_by, period)
+    first_index = None if start is None else _period_index_of(start, period)
+    if first_index is not None:
+        pieces = pieces.filter(pieces._p >= first_index)
+
+    is_check = ~pieces._is_return
+    measured = pieces.group_by("_p", *slice_by).agg(
+        _active=pieces.customer_id.nunique(where=is_check),
+        _new=pieces.customer_id.nunique(where=is_check & (pieces._p == pieces._first_p)),
+        _checks=is_check.sum(),
+        _known_checks=(is_check & pieces.customer_id.notnull()).sum(),
+        _net=pieces._amount.sum(),
+        _returned=pieces._amount.sum(where=pieces._is_return),
+        _width=pieces._categories.nullif(0).mean(where=is_check),
+        _width_sku=pieces._skus.nullif(0).mean(where=is_check),
+        _length=pieces._lines.mean(where=is_check),
+    )
+
+    last_index = _period_index_of(as_of, period)
+    bounds = pieces.aggregate(_lo=pieces._p.min())
+    lo = bounds._lo if first_index is None else ibis.literal(first_index, dt.int64)
+    spine = bounds.select(_p=ibis.range(lo, last_index + 1)).unnest("_p")
+    if slice_by:
+        spine = spine.cross_join(pieces.select(*slice_by).distinct())
+    predicates = [spine._p == measured._p] + [spine[c].identical_to(measured[c]) for c in slice_by]
+    grid = spine.left_join(measured, predicates)
+
+    checks = grid._checks.fill_null(0).cast(dt.int64)
+    active = grid._active.fill_null(0).cast(dt.int64)
+    net = grid._net.fill_null(0.0).cast(dt.float64)
+    return grid.select(
+        period=_period_first_day(grid._p, period),
+        **{c: grid[c] for c in slice_by},
+        active_customers=active,
+        new_customers=grid._new.fill_null(0).cast(dt.int64),
+        checks=checks,
+        net_revenue=net,
+        # 0 − x, not −x: a period without returns shows 0.0, not −0.0.
+        returns=(ibis.literal(0.0) - grid._returned.fill_null(0.0)).cast(dt.float64),
+        average_check=(net / checks.nullif(0)).cast(dt.float64),
+        frequency=(grid._known_checks.cast(dt.float64) / active.nullif(0)).cast(dt.float64),
+        basket_width=grid._width.cast(dt.float64),
+        basket_width_sku=grid._width_sku.cast(dt.float64),
+        check_length=grid._length.cast(dt.float64),
+    ).order_by("period", *slice_by)
+
+
+def kpi_mix(
+    tx: ir.Table,
+    *,
+    as_of: date,
+    by: Literal["gender", "age_band"],
+    period: KpiPeriod = "month",
+    customers: ir.Table | None = None,
+    start: date | None = None,
+    age_bands: AgeBands = AGE_BANDS,
+) -> ir.Table:
+    """Gender or age-band mix of the active customers and of net revenue per period.
+
+    The KPIs sliced by ``by`` (see :func:`kpis`), with each group's share of the period's
+    active customers and of its net revenue. Customers of unknown gender or birth year, and
+    lines without a customer, form the null group, so the shares of a period sum to 1.
+
+    Parameters
+    ----------
+    tx, as_of, period, customers, start, age_bands
+        As for :func:`kpis`.
+    by
+        ``"gender"`` or ``"age_band"``.
+
+    Returns
+    -------
+    ir.Table
+        One row per period and group: ``period``, ``by``'s column, ``active_customers,
+        customer_share, net_revenue, revenue_share`` (shares null when the period's total is 0).
+    """
+    sliced = kpis(
+        tx,
+        as_of=as_of,
+        period=period,
+        slice_by=(by,),
+        customers=customers,
+        start=start,
+        age_bands=age_bands,
+    )
+    in_period = ibis.window(group_by="period")
+    return sliced.select(
+        "period",
+        by,
+        "active_customers",
+        customer_share=sliced.active_customers
+        / sliced.active_customers.sum().over(in_period).nullif(0),
+        net_revenue=sliced.net_revenue,
+        revenue_share=sliced.net_revenue / sliced.net_revenue.sum().over(in_period).nullif(0),
+    ).order_by("period", by)

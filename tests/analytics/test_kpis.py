@@ -1,0 +1,319 @@
+"""KPIs per period and slice on small logs whose figures are worked out by hand below."""
+
+from datetime import date
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pharmacrm.analytics.kpis import KPI_COLUMNS, AgeBands, kpi_mix, kpis
+
+D = date
+
+
+def _tx(rows):
+    """(customer, doc, day, amount, sku, category, is_return[, region]) tuples."""
+    return ibis.memtable(
+        pa.table(
+            {
+                "customer_id": pa.array([r[0] for r in rows], pa.int64()),
+                "doc_id": [r[1] for r in rows],
+                "day": pa.array([r[2] for r in rows], pa.date32()),
+                "amount": pa.array([r[3] for r in rows], pa.float64()),
+                "sku": pa.array([r[4] for r in rows], pa.string()),
+                "category": pa.array([r[5] for r in rows], pa.string()),
+                "is_return": pa.array([r[6] for r in rows], pa.bool_()),
+                "region": pa.array([r[7] if len(r) > 7 else None for r in rows], pa.string()),
+            }
+        )
+    )
+
+
+def _rows(expr):
+    return expr.to_pyarrow().to_pylist()
+
+
+def _measures(row):
+    return tuple(row[c] for c in KPI_COLUMNS)
+
+
+# Jan: customer 1 has two checks on one day — a: 10 (med) + 5 (vitamins) + a 0.00 gift line
+# (care), b: 20 — and customer 2 has check c (8 + 4, two medicine SKUs) and refunds 8 (r).
+# Feb: nothing at all. Mar: customer 2's check e holds a flagged −3 return line beside a 10
+# sale (net 7 ≥ 0 and not every line flagged: a purchase); customer 3's first check f is one
+# zero-amount gift line (a purchase with zero spend); g has no card (6). Apr: customer 1
+# returns check b (−20, flagged): returns only. May (after as_of): ignored.
+LOG = [
+    (1, "a", D(2024, 1, 5), 10.0, "x", "medicines", False),
+    (1, "a", D(2024, 1, 5), 5.0, "y", "vitamins", False),
+    (1, "a", D(2024, 1, 5), 0.0, "gift", "care", False),
+    (1, "b", D(2024, 1, 5), 20.0, "x", "medicines", False),
+    (2, "c", D(2024, 1, 20), 8.0, "x", "medicines", False),
+    (2, "c", D(2024, 1, 20), 4.0, "z", "medicines", False),
+    (2, "r", D(2024, 1, 25), -8.0, "x", "medicines", True),
+    (2, "e", D(2024, 3, 3), 10.0, "x", "medicines", False),
+    (2, "e", D(2024, 3, 3), -3.0, "y", "medicines", True),
+    (3, "f", D(2024, 3, 15), 0.0, "gift", "care", False),
+    (None, "g", D(2024, 3, 20), 6.0, "y", "vitamins", False),
+    (1, "h", D(2024, 4, 2), -20.0, "x", "medicines", True),
+    (4, "z", D(2024, 5, 1), 99.0, "x", "medicines", False),
+]
+AS_OF = D(2024, 4, 30)
+
+
+def test_monthly_kpis_with_refunds_zero_lines_and_an_empty_month():
+    tx = _tx(LOG)
+
+    got = _rows(kpis(tx, as_of=AS_OF, period="month"))
+
+    assert [r["period"] for r in got] == [
+        D(2024, 1, 1),
+        D(2024, 2, 1),
+        D(2024, 3, 1),
+        D(2024, 4, 1),
+    ]
+    jan, feb, mar, apr = got
+    # Jan: active 1, 2 (both new); checks a, b, c; net 15 + 20 + 12 − 8 = 39; average 39 / 3;
+    # frequency 3 / 2; widths a 3 (gift's care counts), b 1, c 1 → 5/3; SKUs 3, 1, 2 → 2;
+    # lines 3, 1, 2 → 2.
+    assert _measures(jan) == (2, 2, 3, 39.0, 8.0, 13.0, 1.5, pytest.approx(5 / 3), 2.0, 2.0)
+    assert _measures(feb) == (0, 0, 0, 0.0, 0.0, None, None, None, None, None)
+    # Mar: active 2 and 3 (3 new); checks e, f, g; net 7 + 0 + 6 = 13; frequency counts the
+    # two carded checks over 2 customers; widths 1, 1, 1; SKUs 2, 1, 1; lines 2, 1, 1.
+    assert _measures(mar) == (
+        2,
+        1,
+        3,
+        13.0,
+        0.0,
+        pytest.approx(13 / 3),
+        1.0,
+        1.0,
+        pytest.approx(4 / 3),
+        pytest.approx(4 / 3),
+    )
+    assert _measures(apr) == (0, 0, 0, -20.0, 20.0, None, None, None, None, None)
+
+
+def test_quarterly_kpis_count_customers_once_per_quarter():
+    tx = _tx(LOG)
+
+    q1, q2 = _rows(kpis(tx, as_of=AS_OF, period="quarter"))
+
+    # Q1: customers 1, 2, 3, all new; six checks (a, b, c, e, f, g), five of them carded;
+    # net 39 + 13 = 52; categories 3+1+1+1+1+1 = 8, SKUs 3+1+2+2+1+1 = 10, lines 10.
+    assert q1["period"] == D(2024, 1, 1)
+    assert _measures(q1) == (
+        3,
+        3,
+        6,
+        52.0,
+        8.0,
+        pytest.approx(52 / 6),
+        pytest.approx(5 / 3),
+        pytest.approx(8 / 6),
+        pytest.approx(10 / 6),
+        pytest.approx(10 / 6),
+    )
+    assert q2["period"] == D(2024, 4, 1)
+    assert _measures(q2) == (0, 0, 0, -20.0, 20.0, None, None, None, None, None)
+
+
+def test_start_limits_the_periods_but_not_who_is_new():
+    tx = _tx(LOG)
+
+    got = _rows(kpis(tx, as_of=AS_OF, period="month", start=D(2024, 3, 10)))
+
+    # The range starts with March (the month holding start); customer 2 bought in January,
+    # so only customer 3 is new in March.
+    assert [(r["period"], r["active_customers"], r["new_customers"]) for r in got] == [
+        (D(2024, 3, 1), 2, 1),
+        (D(2024, 4, 1), 0, 0),
+    ]
+
+
+def test_iso_weeks_start_on_monday_and_days_run_to_as_of():
+    # 2024-01-07 is a Sunday (week of Monday 1 January), 2024-01-08 a Monday; as_of is
+    # Tuesday 16 January, so the third week has no checks.
+    tx = _tx(
+        [
+            (1, "a", D(2024, 1, 7), 3.0, "x", "medicines", False),
+            (1, "b", D(2024, 1, 8), 5.0, "x", "medicines", False),
+            (2, "c", D(2024, 1, 8), 7.0, "y", "medicines", False),
+        ]
+    )
+
+    weeks = _rows(kpis(tx, as_of=D(2024, 1, 16), period="week"))
+    days = _rows(kpis(tx, as_of=D(2024, 1, 16), period="day"))
+
+    assert [
+        (r["period"], r["active_customers"], r["new_customers"], r["net_revenue"]) for r in weeks
+    ] == [
+        (D(2024, 1, 1), 1, 1, 3.0),
+        (D(2024, 1, 8), 2, 1, 12.0),
+        (D(2024, 1, 15), 0, 0, 0.0),
+    ]
+    assert [r["period"] for r in days] == [D(2024, 1, d) for d in range(7, 17)]
+    assert [r["checks"] for r in days] == [1, 2, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+# Customer 1 (North) check a: a −10 medicine line (not flagged) beside a 15 vitamin line, net
+# 5 → a purchase, so in the category slice its medicine part is a check with net −10, not a
+# return. Customer 2 (region unknown): check b 4 (medicine) in January, return c −4 in February.
+SLICED = [
+    (1, "a", D(2024, 1, 10), -10.0, "m", "medicines", False, "North"),
+    (1, "a", D(2024, 1, 10), 15.0, "v", "vitamins", False, "North"),
+    (2, "b", D(2024, 1, 12), 4.0, "m", "medicines", False, None),
+    (2, "c", D(2024, 2, 3), -4.0, "m", "medicines", True, None),
+]
+
+
+def test_category_slice_splits_a_check_but_keeps_its_document_kind():
+    tx = _tx(SLICED)
+
+    got = {
+        (r["period"], r["category"]): _measures(r)
+        for r in _rows(kpis(tx, as_of=D(2024, 2, 29), slice_by=("category",)))
+    }
+
+    assert got == {
+        (D(2024, 1, 1), "medicines"): (2, 2, 2, -6.0, 0.0, -3.0, 1.0, 1.0, 1.0, 1.0),
+        (D(2024, 1, 1), "vitamins"): (1, 1, 1, 15.0, 0.0, 15.0, 1.0, 1.0, 1.0, 1.0),
+        (D(2024, 2, 1), "medicines"): (0, 0, 0, -4.0, 4.0, None, None, None, None, None),
+        (D(2024, 2, 1), "vitamins"): (0, 0, 0, 0.0, 0.0, None, None, None, None, None),
+    }
+
+
+def test_region_slice_keeps_the_unknown_region_as_its_own_row():
+    tx = _tx(SLICED)
+
+    got = {
+        (r["period"], r["region"]): _measures(r)
+        for r in _rows(kpis(tx, as_of=D(2024, 2, 29), slice_by=("region",)))
+    }
+
+    assert got == {
+        (D(2024, 1, 1), "North"): (1, 1, 1, 5.0, 0.0, 5.0, 1.0, 2.0, 2.0, 2.0),
+        (D(2024, 1, 1), None): (1, 1, 1, 4.0, 0.0, 4.0, 1.0, 1.0, 1.0, 1.0),
+        (D(2024, 2, 1), "North"): (0, 0, 0, 0.0, 0.0, None, None, None, None, None),
+        (D(2024, 2, 1), None): (0, 0, 0, -4.0, 4.0, None, None, None, None, None),
+    }
+
+
+def test_output_columns_are_the_command_table_s():
+    got = kpis(_tx(LOG), as_of=AS_OF).columns
+
+    assert got == (
+        "period",
+        "active_customers",
+        "new_customers",
+        "checks",
+        "net_revenue",
+        "returns",
+        "average_check",
+        "frequency",
+        "basket_width",
+        "basket_width_sku",
+        "check_length",
+    )
+
+
+def test_unknown_slice_column_is_named():
+    with pytest.raises(ValueError, match="cannot slice by 'segment'"):
+        kpis(_tx(LOG), as_of=AS_OF, slice_by=("segment",))
+
+
+# January 2024, one check each: customer 1 (F, born 1990 → 34), 2 (M, 1950 → 74), 3 (gender
+# unknown, 2010 → 14), 4 (F, 1989 → 35: the first age of the 35-44 band).
+MIX_LOG = [
+    (1, "a", D(2024, 1, 3), 10.0, "x", "medicines", False),
+    (2, "b", D(2024, 1, 4), 30.0, "x", "medicines", False),
+    (3, "c", D(2024, 1, 5), 10.0, "x", "medicines", False),
+    (4, "d", D(2024, 1, 6), 20.0, "x", "medicines", False),
+]
+
+
+def _consumers():
+    return ibis.memtable(
+        pa.table(
+            {
+                "customer_id": pa.array([1, 2, 3, 4], pa.int64()),
+                "gender": pa.array(["F", "M", None, "F"], pa.string()),
+                "birth_year": pa.array([1990, 1950, 2010, 1989], pa.int64()),
+            }
+        )
+    )
+
+
+def test_gender_mix_shares_of_customers_and_revenue():
+    got = {
+        r["gender"]: (r["active_customers"], r["customer_share"], r["revenue_share"])
+        for r in _rows(
+            kpi_mix(_tx(MIX_LOG), as_of=D(2024, 1, 31), by="gender", customers=_consumers())
+        )
+    }
+
+    assert got == {
+        "F": (2, 0.5, pytest.approx(30 / 70)),
+        "M": (1, 0.25, pytest.approx(30 / 70)),
+        None: (1, 0.25, pytest.approx(10 / 70)),
+    }
+
+
+def test_age_bands_count_whole_years_to_the_purchase_year():
+    got = {
+        r["age_band"]: r["net_revenue"]
+        for r in _rows(
+            kpi_mix(_tx(MIX_LOG), as_of=D(2024, 1, 31), by="age_band", customers=_consumers())
+        )
+    }
+
+    assert AgeBands().labels() == ("<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+    assert got == {"<18": 10.0, "25-34": 10.0, "35-44": 20.0, "65+": 30.0}
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda tx, _: kpis(tx, as_of=AS_OF, period="month", slice_by=("region",)),
+        lambda tx, consumers: kpi_mix(
+            tx, as_of=AS_OF, by="age_band", period="week", customers=consumers
+        ),
+    ],
+    ids=["kpis_by_region", "kpi_mix"],
+)
+# ibis 12 reads a Parquet file's schema through DuckDB 2.0's deprecated fetch_arrow_table().
+@pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning")
+def test_same_result_on_duckdb_and_spark(engine, build, tmp_path):
+    # Through Parquet, not memtables: ibis' PySpark memtables travel through pandas 3, which
+    # turns a null string into the text "NaN" — and the null region must stay null here.
+    log = [(*row[:7], "North" if row[0] == 1 else None) for row in LOG + SLICED]
+    pq.write_table(_tx(log).to_pyarrow(), tmp_path / "tx.parquet")
+    pq.write_table(_consumers().to_pyarrow(), tmp_path / "consumers.parquet")
+    duckdb = ibis.duckdb.connect()
+    expected = sorted(
+        _rows(
+            build(
+                duckdb.read_parquet(tmp_path / "tx.parquet"),
+                duckdb.read_parquet(tmp_path / "consumers.parquet"),
+            )
+        ),
+        key=str,
+    )
+
+    got = sorted(
+        engine.to_pyarrow(
+            build(
+                engine.read_parquet(str(tmp_path / "tx.parquet")),
+                engine.read_parquet(str(tmp_path / "consumers.parquet")),
+            )
+        ).to_pylist(),
+        key=str,
+    )
+
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        assert g.keys() == e.keys()
+        for k in g:
+            assert g[k] == (pytest.approx(e[k]) if isinstance(e[k], float) else e[k]), k
