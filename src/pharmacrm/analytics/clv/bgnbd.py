@@ -14,19 +14,25 @@ brucehardie.com.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import betaln, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from pharmacrm.analytics.clv._mle import (
     ConvergenceError,
     FitDiagnostics,
     FloatArray,
+    dot,
     maximise_log_likelihood,
 )
-from pharmacrm.analytics.clv._summary import check_btyd_arrays
+from pharmacrm.analytics.clv._summary import (
+    BtydArrays,
+    check_btyd_arrays,
+    compress_btyd_arrays,
+)
 
 
 @dataclass(frozen=True)
@@ -128,25 +134,92 @@ def fit_bgnbd(
         For samples nothing can be learned from (see
         :func:`pharmacrm.analytics.clv._summary.check_btyd_arrays`).
     """
-    sample = check_btyd_arrays(frequency, recency, T, weights)
+    sample = compress_btyd_arrays(check_btyd_arrays(frequency, recency, T, weights))
     mean_age = float(np.average(sample.T, weights=sample.weights))
-
-    def log_likelihood(params: FloatArray) -> FloatArray:
-        return sample.weights * bgnbd_log_likelihood(
-            params, sample.frequency, sample.recency, sample.T
-        )
-
     values, diagnostics = maximise_log_likelihood(
-        log_likelihood,
+        None,
         # r = 1 and α = mean age start from "one purchase per customer lifetime"; a = 1, b = 1
         # from a uniform dropout probability.
         (1.0, max(mean_age, 1e-3), 1.0, 1.0),
         names=("r", "alpha", "a", "b"),
         n_customers=int(round(float(sample.weights.sum()))),
         max_iterations=max_iterations,
+        total_and_gradient=_total_and_gradient(sample),
     )
     r, alpha, a, b = (float(v) for v in values)
     return BgNbdParams(r=r, alpha=alpha, a=a, b=b, fit=diagnostics)
+
+
+def _total_and_gradient(
+    sample: BtydArrays,
+) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+    """Total BG/NBD log-likelihood of a weighted sample and its analytic gradient in (r, α, a, b).
+
+    The log-gamma and beta terms depend on x alone, and x takes few distinct values, so they are
+    evaluated once per distinct x and weighted by the customers holding it; only the logarithms
+    of α+T and α+t_x run over every row, and the dropout term over repeat buyers only. With
+    S = sigmoid(D), D = ln a − ln(b+x−1) + (r+x) ln((α+T)/(α+t_x)) (repeat buyers), the partial
+    derivatives of ln L are
+    ∂r = ψ(r+x) − ψ(r) + ln α − ln(α+T) + S ln((α+T)/(α+t_x)),
+    ∂α = r/α − (r+x)/(α+T) + S (r+x) (1/(α+T) − 1/(α+t_x)),
+    ∂a = ψ(a+b) − ψ(a+b+x) + S/a,
+    ∂b = ψ(b+x) − ψ(b) + ψ(a+b) − ψ(a+b+x) − S/(b+x−1).
+    """
+    x, t_x, age, w = sample.frequency, sample.recency, sample.T, sample.weights
+    distinct_x, which_x = np.unique(x, return_inverse=True)
+    weight_per_x = np.bincount(which_x.reshape(-1), weights=w)
+    total_weight = float(w.sum())
+    weighted_x = w * x
+    repeat = x > 0
+    x_rep, t_x_rep, age_rep, w_rep = x[repeat], t_x[repeat], age[repeat], w[repeat]
+    log_b_offset = x_rep - 1.0
+
+    def total_and_gradient(params: FloatArray) -> tuple[float, FloatArray]:
+        r, alpha, a, b = (float(v) for v in params)
+        log_alpha_age = np.log(alpha + age)
+        log_alpha_age_rep = log_alpha_age[repeat]
+        log_gap = log_alpha_age_rep - np.log(alpha + t_x_rep)
+        shape_rep = r + x_rep
+        dropout = np.log(a) - np.log(b + log_b_offset) + shape_rep * log_gap
+        # softplus(D) = ln(1 + e^D) and sigmoid(D) = e^(D − softplus(D)), overflow-free; twice
+        # as fast as numpy.logaddexp plus scipy's expit.
+        softplus = np.maximum(dropout, 0.0) + np.log1p(np.exp(-np.abs(dropout)))
+        s_weighted = w_rep * np.exp(dropout - softplus)
+
+        total = (
+            dot(
+                weight_per_x,
+                gammaln(r + distinct_x) + gammaln(b + distinct_x) - gammaln(a + b + distinct_x),
+            )
+            + total_weight * (-gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b))
+            - dot(r * w + weighted_x, log_alpha_age)
+            + dot(w_rep, softplus)
+        )
+        psi_ab_x = dot(weight_per_x, digamma(a + b + distinct_x))
+        psi_ab = total_weight * digamma(a + b)
+        grad_r = (
+            dot(weight_per_x, digamma(r + distinct_x))
+            - total_weight * digamma(r)
+            + total_weight * np.log(alpha)
+            - dot(w, log_alpha_age)
+            + dot(s_weighted, log_gap)
+        )
+        grad_alpha = (
+            total_weight * r / alpha
+            - dot(r * w + weighted_x, 1.0 / (alpha + age))
+            + dot(s_weighted * shape_rep, 1.0 / (alpha + age_rep) - 1.0 / (alpha + t_x_rep))
+        )
+        grad_a = psi_ab - psi_ab_x + s_weighted.sum() / a
+        grad_b = (
+            dot(weight_per_x, digamma(b + distinct_x))
+            - total_weight * digamma(b)
+            + psi_ab
+            - psi_ab_x
+            - dot(s_weighted, 1.0 / (b + log_b_offset))
+        )
+        return float(total), np.array([grad_r, grad_alpha, grad_a, grad_b])
+
+    return total_and_gradient
 
 
 def bgnbd_p_alive(

@@ -14,17 +14,19 @@ Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value. Note 025, bruc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from pharmacrm.analytics.clv._mle import (
     ConvergenceError,
     FitDiagnostics,
     FloatArray,
     as_float_array,
+    dot,
     maximise_log_likelihood,
 )
 
@@ -134,19 +136,69 @@ def fit_gamma_gamma(
     x, z, w = x[usable], z[usable], w[usable]
     mean_spend = float(np.average(z, weights=w))
 
-    def log_likelihood(params: FloatArray) -> FloatArray:
-        return w * gamma_gamma_log_likelihood(params, x, z)
-
     values, diagnostics = maximise_log_likelihood(
-        log_likelihood,
+        None,
         # p = q = 2 is a broad start; v then matches the sample mean spend, p·v/(q−1) = z̄.
         (2.0, 2.0, max(mean_spend / 2.0, 1e-6)),
         names=("p", "q", "v"),
         n_customers=int(round(float(w.sum()))),
         max_iterations=max_iterations,
+        total_and_gradient=_total_and_gradient(x, z, w),
     )
     p, q, v = (float(value) for value in values)
     return GammaGammaParams(p=p, q=q, v=v, n_excluded=n_excluded, fit=diagnostics)
+
+
+def _total_and_gradient(
+    frequency: FloatArray, monetary_value: FloatArray, weights: FloatArray
+) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+    """Total Gamma-Gamma log-likelihood of a weighted sample and its gradient in (p, q, v).
+
+    Every term but ln(v + x z̄) depends on x alone or on data only, so the log-gamma and
+    digamma functions run once per distinct x and the data sums are taken once; each evaluation
+    then makes one pass over the customers. The partial derivatives of ln f are
+    ∂p = x [ψ(px+q) − ψ(px) + ln z̄ + ln x − ln(v+xz̄)],
+    ∂q = ψ(px+q) − ψ(q) + ln v − ln(v+xz̄),
+    ∂v = q/v − (px+q)/(v+xz̄).
+    """
+    x, z, w = frequency, monetary_value, weights
+    distinct_x, which_x = np.unique(x, return_inverse=True)
+    weight_per_x = np.bincount(which_x.reshape(-1), weights=w)
+    total_weight = float(w.sum())
+    log_z = np.log(z)
+    # Σ w x (ln z̄ + ln x) and Σ w ln z̄: the data part of the (px−1) ln z̄ + px ln x terms.
+    weighted_x = w * x
+    data_slope = dot(weighted_x, log_z + np.log(x))
+    data_constant = dot(w, log_z)
+    x_z = x * z
+
+    def total_and_gradient(params: FloatArray) -> tuple[float, FloatArray]:
+        p, q, v = (float(value) for value in params)
+        px = p * distinct_x
+        log_v_xz = np.log(v + x_z)
+        shape = p * x + q
+        total = (
+            dot(weight_per_x, gammaln(px + q) - gammaln(px))
+            + total_weight * (q * np.log(v) - gammaln(q))
+            + p * data_slope
+            - data_constant
+            - dot(w * shape, log_v_xz)
+        )
+        psi_shape = digamma(px + q)
+        grad_p = (
+            dot(weight_per_x * distinct_x, psi_shape - digamma(px))
+            + data_slope
+            - dot(weighted_x, log_v_xz)
+        )
+        grad_q = (
+            dot(weight_per_x, psi_shape)
+            - total_weight * (digamma(q) - np.log(v))
+            - dot(w, log_v_xz)
+        )
+        grad_v = total_weight * q / v - dot(w * shape, 1.0 / (v + x_z))
+        return float(total), np.array([grad_p, grad_q, grad_v])
+
+    return total_and_gradient
 
 
 def gamma_gamma_expected_spend(

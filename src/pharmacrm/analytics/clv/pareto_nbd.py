@@ -26,7 +26,7 @@ from pharmacrm.analytics.clv._mle import (
     FloatArray,
     maximise_log_likelihood,
 )
-from pharmacrm.analytics.clv._summary import check_btyd_arrays
+from pharmacrm.analytics.clv._summary import check_btyd_arrays, compress_btyd_arrays
 
 # Gauss-Legendre nodes for P(no purchase in a window): the integrand is smooth and monotone,
 # 48 nodes give ~1e-12 relative accuracy for windows up to many times α + T.
@@ -108,7 +108,7 @@ def fit_pareto_nbd(
     ValueError
         For samples nothing can be learned from (no repeat buyers, T = 0 for all, bad arrays).
     """
-    sample = check_btyd_arrays(frequency, recency, T, weights)
+    sample = compress_btyd_arrays(check_btyd_arrays(frequency, recency, T, weights))
     mean_age = float(np.average(sample.T, weights=sample.weights))
 
     def log_likelihood(params: FloatArray) -> FloatArray:
