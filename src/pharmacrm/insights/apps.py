@@ -19,14 +19,9 @@ class InsightsConfig(AppConfig):
         from pharmacrm.insights.access import ANALYTICS_ROLES
 
         section = _("Analytics")
+        # One entry per area; the analytics pages reach each other through their own tabs.
         for key, label, url_name in (
-            ("insights-kpis", _("KPIs"), "insights:kpis"),
-            ("insights-segments", _("RFM segments"), "insights:segments"),
-            ("insights-abc-xyz", _("ABC × XYZ"), "insights:abc-xyz"),
-            ("insights-pareto", _("Pareto"), "insights:pareto"),
-            ("insights-lifecycle", _("Lifecycle"), "insights:lifecycle"),
-            ("insights-leaky-bucket", _("Leaky bucket"), "insights:leaky-bucket"),
-            ("insights-cohorts", _("Cohorts"), "insights:cohorts"),
+            ("insights", _("Analytics"), "insights:kpis"),
             ("insights-customers", _("Customer lists"), "insights:customers"),
             ("insights-runs", _("Analytics runs"), "insights:runs"),
         ):
