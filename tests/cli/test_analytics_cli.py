@@ -143,6 +143,11 @@ def _small_file(tmp_path):
             "cohorts",
             "cohort,months_since_first,cohort_size,active,share_active,revenue,revenue_per_member",
         ),
+        (
+            "kpis",
+            "period,active_customers,new_customers,checks,net_revenue,returns,average_check,"
+            "frequency,basket_width,basket_width_sku,check_length",
+        ),
     ],
 )
 def test_each_function_writes_the_documented_columns(tmp_path, function, header):
@@ -218,3 +223,75 @@ def test_missing_required_column_names_file_and_column(tmp_path):
     assert result.exit_code == 2
     assert "doc_id" in result.output
     assert "tx.csv" in result.output
+
+
+def _kpis(tmp_path, *extra):
+    out = tmp_path / "k.csv"
+    result = runner.invoke(
+        app,
+        ["analytics", "kpis", "--transactions", str(_small_file(tmp_path))]
+        + ["--columns", "customer_id=cust,doc_id=check,ts=at,amount=total,sku=item"]
+        + ["--as-of", "2024-03-31", "--out", str(out), *extra],
+    )
+    assert result.exit_code == 0, result.output
+    return _read(out)
+
+
+def test_kpis_per_month_with_an_empty_month(tmp_path):
+    got = _kpis(tmp_path)
+
+    # Jan: checks a (60, customer 1, 23:30 local is still January) and b (30, customer 2);
+    # Feb: c (10, customer 2) and customer 3's zero-amount check d (new); Mar: nothing. No
+    # category column, so basket width in categories is empty; one SKU and one line per check.
+    assert [(r["period"], r["active_customers"], r["new_customers"], r["checks"]) for r in got] == [
+        ("2024-01-01", "2", "2", "2"),
+        ("2024-02-01", "2", "1", "2"),
+        ("2024-03-01", "0", "0", "0"),
+    ]
+    assert [float(r["net_revenue"]) for r in got] == [90.0, 10.0, 0.0]
+    assert [r["average_check"] for r in got][2] == ""
+    assert [float(r["average_check"]) for r in got[:2]] == [45.0, 5.0]
+    assert [r["basket_width"] for r in got] == ["", "", ""]
+    assert [r["basket_width_sku"] for r in got[:2]] == ["1.0", "1.0"]
+
+
+def test_kpis_sliced_by_gender_with_an_age_band_mix(tmp_path):
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id,gender,birth_year\n1,F,1980\n2,M,2000\n")
+    mix = tmp_path / "mix.csv"
+
+    got = _kpis(
+        tmp_path,
+        *["--slice", "gender", "--customers", str(customers)],
+        *["--mix-by", "age_band", "--mix-out", str(mix)],
+    )
+
+    # Customer 3 is not in the dimension: unknown gender, shown as an empty cell.
+    revenue = {(r["period"], r["gender"]): float(r["net_revenue"]) for r in got}
+    assert revenue == {
+        ("2024-01-01", "F"): 60.0,
+        ("2024-01-01", "M"): 30.0,
+        ("2024-01-01", ""): 0.0,
+        ("2024-02-01", "F"): 0.0,
+        ("2024-02-01", "M"): 10.0,
+        ("2024-02-01", ""): 0.0,
+        ("2024-03-01", "F"): 0.0,
+        ("2024-03-01", "M"): 0.0,
+        ("2024-03-01", ""): 0.0,
+    }
+    # 2024 − 1980 = 44 → 35-44 (60 of January's 90); 2024 − 2000 = 24 → 18-24 (30 of 90).
+    january = {r["age_band"]: r for r in _read(mix) if r["period"] == "2024-01-01"}
+    assert float(january["35-44"]["revenue_share"]) == pytest.approx(2 / 3)
+    assert float(january["18-24"]["customer_share"]) == 0.5
+
+
+def test_kpis_unknown_slice_is_refused_with_its_name(tmp_path):
+    result = runner.invoke(
+        app,
+        ["analytics", "kpis", "--transactions", str(_small_file(tmp_path))]
+        + ["--columns", "customer_id=cust,doc_id=check,ts=at,amount=total"]
+        + ["--as-of", "2024-03-31", "--out", str(tmp_path / "k.csv"), "--slice", "segment"],
+    )
+
+    assert result.exit_code == 2
+    assert "segment" in result.output

@@ -155,6 +155,38 @@ def read_transactions(
     return table
 
 
+def read_customers(
+    con: BaseBackend, path: Path, *, customer_id_type: dt.DataType | None = None
+) -> ir.Table:
+    """Read a customer dimension file (``customer_id`` plus attributes) for slices and mixes.
+
+    Parameters
+    ----------
+    con
+        The connection the transactions were read on.
+    path
+        ``.csv`` or ``.parquet`` with a ``customer_id`` column and any of ``gender``,
+        ``birth_year``, ``segment`` … .
+    customer_id_type
+        The transactions' ``customer_id`` type; the dimension's is cast to it so the join
+        compares like with like (a CSV sniffs ids as integers, a Parquet may hold strings).
+
+    Raises
+    ------
+    ValueError
+        Naming the file when it has no ``customer_id`` column or an unsupported suffix.
+    """
+    raw = _read_one(con, Path(path))
+    if "customer_id" not in raw.columns:
+        have = ", ".join(raw.columns)
+        raise ValueError(f"{path}: the customers file needs a customer_id column (has: {have})")
+    if customer_id_type is not None:
+        raw = raw.mutate(customer_id=raw.customer_id.cast(customer_id_type))
+    if "birth_year" in raw.columns:
+        raw = raw.mutate(birth_year=raw.birth_year.cast(dt.int64))
+    return raw
+
+
 def write_table(table: ir.Table, path: Path) -> None:
     """Execute ``table`` and write it to ``path`` (``.csv`` or ``.parquet``, by suffix)."""
     suffix = path.suffix.lower()

@@ -216,6 +216,68 @@ def cohorts_command(
     _write(cohorts(tx, as_of=parse_as_of(as_of)), out)
 
 
+@analytics_app.command("kpis")
+def kpis_command(
+    transactions: TransactionsOpt,
+    as_of: AsOfOpt,
+    out: OutOpt,
+    columns: ColumnsOpt = None,
+    period: Annotated[str, typer.Option(help="month, quarter, week (ISO) or day.")] = "month",
+    slice_by: Annotated[
+        str | None,
+        typer.Option(
+            "--slice", help="Comma-separated columns to slice by: region,channel,gender,age_band"
+        ),
+    ] = None,
+    customers: Annotated[
+        Path | None,
+        typer.Option(
+            "--customers", help="CSV/Parquet customer dimension: customer_id, gender, birth_year"
+        ),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day reported (YYYY-MM-DD).")
+    ] = None,
+    mix_by: Annotated[
+        str | None, typer.Option("--mix-by", help="gender or age_band: also write the mix.")
+    ] = None,
+    mix_out: Annotated[
+        Path | None, typer.Option("--mix-out", help="Output file for the --mix-by mix.")
+    ] = None,
+    tz: TzOpt = None,
+) -> None:
+    """Customers, checks, money, basket width and check length per period (and slice)."""
+    from pharmacrm.analytics.kpis import PERIODS, kpi_mix, kpis
+
+    if period not in PERIODS:
+        raise typer.BadParameter(f"use one of {', '.join(PERIODS)}", param_hint="--period")
+    if (mix_by is None) != (mix_out is None):
+        raise typer.BadParameter("give --mix-by and --mix-out together", param_hint="--mix-out")
+    if mix_by not in (None, "gender", "age_band"):
+        raise typer.BadParameter("use gender or age_band", param_hint="--mix-by")
+    con, tx = load(transactions, columns, tz)
+    dimension = None
+    if customers is not None:
+        try:
+            dimension = analytics_io.read_customers(
+                con, customers, customer_id_type=tx.customer_id.type()
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--customers") from exc
+    slices = tuple(c.strip() for c in slice_by.split(",") if c.strip()) if slice_by else ()
+    day = parse_as_of(as_of)
+    first = None if start is None else parse_as_of(start)
+    options = {"as_of": day, "period": period, "customers": dimension, "start": first}
+    try:
+        result = kpis(tx, slice_by=slices, **options)  # type: ignore[arg-type]
+        mix = None if mix_by is None else kpi_mix(tx, by=mix_by, **options)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _write(result, out)
+    if mix is not None and mix_out is not None:
+        _write(mix, mix_out)
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``analytics`` group to the ``pharmacrm`` command."""
     app.add_typer(analytics_app, name="analytics")
