@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pharmacrm.accounts import selectors as account_selectors
@@ -75,12 +75,14 @@ def contact_get(request: HttpRequest, contact_id: int) -> Contact:
 
 
 @router.post("/contacts", response={201: ContactOut}, summary="Create a contact")
-def contact_create(request: HttpRequest, payload: ContactIn) -> tuple[int, Contact]:
+def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
     user = _user(request, *CONTACT_EDITORS)
     values = payload.dict(exclude_none=True)
     account = account_selectors.account_get_for(user=user, account_id=values.pop("account_id", 0))
     name = values.pop("name", "")
-    return 201, account_services.contact_create(by=user, account=account, name=name, **values)
+    return Status(
+        201, account_services.contact_create(by=user, account=account, name=name, **values)
+    )
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, summary="Update a contact")
@@ -181,7 +183,7 @@ def account_list(
 
 
 @router.post("/", response={201: AccountOut}, summary="Create an account")
-def account_create(request: HttpRequest, payload: AccountCreateIn) -> tuple[int, Account]:
+def account_create(request: HttpRequest, payload: AccountCreateIn) -> Status:
     user = _user(request, *ACCOUNT_EDITORS)
     values = payload.dict()
     values["territory"] = _territory(values.pop("territory_code"))
@@ -191,7 +193,7 @@ def account_create(request: HttpRequest, payload: AccountCreateIn) -> tuple[int,
         if parent_code
         else None
     )
-    return 201, account_services.account_create(by=user, **values)
+    return Status(201, account_services.account_create(by=user, **values))
 
 
 @router.get("/{account_id}", response=AccountOut, summary="One account")

@@ -4,15 +4,16 @@ Reading the tree and assignments is for administrators, directors and regional m
 writing for administrators.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: ninja's ``@paginate`` rebuilds the query
+# schema outside this module, where a string annotation such as ``"date | None"`` cannot be
+# resolved (the assignment list answered 500 for ``?on=``).
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pharmacrm.core.models import User
@@ -62,7 +63,7 @@ def assignment_list(
 
 
 @router.post("/assignments", response={201: AssignmentOut}, summary="Assign a user")
-def assignment_create(request: HttpRequest, payload: AssignmentIn) -> tuple[int, dict[str, Any]]:
+def assignment_create(request: HttpRequest, payload: AssignmentIn) -> Status:
     by = _user(request, Role.ADMINISTRATOR)
     assignment = territory_services.assignment_create(
         by=by,
@@ -71,7 +72,7 @@ def assignment_create(request: HttpRequest, payload: AssignmentIn) -> tuple[int,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
     )
-    return 201, _assignment_out(assignment)
+    return Status(201, _assignment_out(assignment))
 
 
 @router.post("/handover", response=list[AssignmentOut], summary="Hand over a user's territories")
@@ -94,13 +95,13 @@ def territory_list(request: HttpRequest) -> Any:
 
 
 @router.post("/", response={201: TerritoryOut}, summary="Create or update a node by code")
-def territory_upsert(request: HttpRequest, payload: TerritoryIn) -> tuple[int, Territory]:
+def territory_upsert(request: HttpRequest, payload: TerritoryIn) -> Status:
     by = _user(request, Role.ADMINISTRATOR)
     parent = get_object_or_404(Territory, code=payload.parent_code) if payload.parent_code else None
     territory, _created = territory_services.territory_upsert(
         by=by, code=payload.code, name=payload.name, level=payload.level, parent=parent
     )
-    return 201, territory
+    return Status(201, territory)
 
 
 @router.get("/{territory_id}", response=TerritoryOut, summary="One node")
