@@ -23,6 +23,7 @@ I2 2024-03-01 500.00; buyer 502 — I3 2024-02-20 300.00.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,51 @@ _INVOICES = [
     (501, "I2", 1, date(2024, 3, 1), "SKU-B", 500.0),
     (502, "I3", 1, date(2024, 2, 20), "SKU-A", 300.0),
 ]
+
+
+SNAPSHOT_FIELDS = (
+    "customer_kind",
+    "customer_key",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "lifecycle_stage",
+    "abc_class",
+    "is_vip",
+    "monetary",
+    "frequency",
+    "days_since_last",
+    "first_day",
+    "last_day",
+)
+
+EXPECTED_SNAPSHOT = [
+    ("account", 501, 3, 3, 3, "Loyal", "active", "A", True, 1500.0, 2, 30,
+     date(2024, 1, 10), date(2024, 3, 1)),
+    ("account", 502, 1, 1, 1, "Lost", "active", "B", False, 300.0, 1, 40,
+     date(2024, 2, 20), date(2024, 2, 20)),
+    ("consumer", 1, 2, 4, 2, "At Risk", "active", "A", False, 150.0, 2, 21,
+     date(2024, 1, 5), date(2024, 3, 10)),
+    ("consumer", 2, 1, 1, 1, "Lost", "active", "C", False, 0.0, 1, 59,
+     date(2024, 2, 1), date(2024, 2, 1)),
+    ("consumer", 3, 4, 2, 4, "Loyal", "new", "A", True, 200.0, 1, 0,
+     date(2024, 3, 31), date(2024, 3, 31)),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ExpectedSnapshot:
+    """The snapshot worked by hand in test_insights_run's docstring, ordered by kind and id."""
+
+    fields: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@pytest.fixture
+def expected_snapshot() -> ExpectedSnapshot:
+    """The hand-worked snapshot rows (``SNAPSHOT_FIELDS`` of every customer)."""
+    return ExpectedSnapshot(fields=SNAPSHOT_FIELDS, rows=EXPECTED_SNAPSHOT)
 
 
 def _receipt_row(row: tuple[Any, ...], source_row: int) -> dict[str, Any]:

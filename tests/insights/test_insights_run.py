@@ -32,47 +32,15 @@ from pharmacrm.insights.models import AnalyticsRun, CustomerSnapshot, RunStatus
 
 pytestmark = pytest.mark.django_db
 
-SNAPSHOT_FIELDS = (
-    "customer_kind",
-    "customer_key",
-    "r_score",
-    "f_score",
-    "m_score",
-    "rfm_segment",
-    "lifecycle_stage",
-    "abc_class",
-    "is_vip",
-    "monetary",
-    "frequency",
-    "days_since_last",
-    "first_day",
-    "last_day",
-)
 
-EXPECTED = [
-    ("account", 501, 3, 3, 3, "Loyal", "active", "A", True, 1500.0, 2, 30,
-     date(2024, 1, 10), date(2024, 3, 1)),
-    ("account", 502, 1, 1, 1, "Lost", "active", "B", False, 300.0, 1, 40,
-     date(2024, 2, 20), date(2024, 2, 20)),
-    ("consumer", 1, 2, 4, 2, "At Risk", "active", "A", False, 150.0, 2, 21,
-     date(2024, 1, 5), date(2024, 3, 10)),
-    ("consumer", 2, 1, 1, 1, "Lost", "active", "C", False, 0.0, 1, 59,
-     date(2024, 2, 1), date(2024, 2, 1)),
-    ("consumer", 3, 4, 2, 4, "Loyal", "new", "A", True, 200.0, 1, 0,
-     date(2024, 3, 31), date(2024, 3, 31)),
-]  # fmt: skip
-
-
-def _snapshot_rows() -> list[tuple[object, ...]]:
+def _snapshot_rows(fields: tuple[str, ...]) -> list[tuple[object, ...]]:
     return list(
-        CustomerSnapshot.objects.order_by("customer_kind", "customer_key").values_list(
-            *SNAPSHOT_FIELDS
-        )
+        CustomerSnapshot.objects.order_by("customer_kind", "customer_key").values_list(*fields)
     )
 
 
 def test_run_without_as_of_takes_the_last_day_of_the_facts_and_scores_every_customer(
-    warehouse,
+    warehouse, expected_snapshot
 ):
     analyst = core_services.user_create(username="ana", role=Role.ANALYST, password=None)
 
@@ -80,7 +48,7 @@ def test_run_without_as_of_takes_the_last_day_of_the_facts_and_scores_every_cust
 
     assert run.as_of == date(2024, 3, 31)
     assert run.requested_by == analyst
-    assert _snapshot_rows() == EXPECTED
+    assert _snapshot_rows(expected_snapshot.fields) == expected_snapshot.rows
 
 
 def test_rerun_updates_the_snapshot_without_duplicates(warehouse):
@@ -97,14 +65,14 @@ def test_rerun_updates_the_snapshot_without_duplicates(warehouse):
     assert first.pk != second.pk
 
 
-def test_same_run_upserted_twice_leaves_the_same_rows(warehouse):
+def test_same_run_upserted_twice_leaves_the_same_rows(warehouse, expected_snapshot):
     run = insights_services.run_analytics(by=None)
 
     insights_services.snapshot_upsert(
         run=run, path=warehouse / "analytics" / f"run={run.pk}" / "snapshot.parquet"
     )
 
-    assert _snapshot_rows() == EXPECTED
+    assert _snapshot_rows(expected_snapshot.fields) == expected_snapshot.rows
 
 
 def test_run_over_an_empty_warehouse_fails_with_a_clear_error_and_is_recorded(settings, tmp_path):
