@@ -18,13 +18,18 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--queue-name", "*", "--no-reload", "--no-startup-delay")
 
 
+# The worker commits and closes its connection like the real process does, which would end
+# the test's own transaction (PostgreSQL: "the connection is closed"): these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture
-def admin(db):
+def admin(transactional_db):
     return core_services.user_create(username="admin", role=Role.ADMINISTRATOR)
 
 
 @pytest.fixture
-def two_reps(db):
+def two_reps(transactional_db):
     rep = core_services.user_create(username="rep-1", role=Role.SALES_REP)
     former = core_services.user_create(username="rep-2", role=Role.SALES_REP)
     former.is_active = False
