@@ -18,6 +18,26 @@ from pharmacrm.accounts.services import ACCOUNT_FIELDS, CONTACT_FIELDS
 from pharmacrm.territories.models import Territory
 
 
+def _bootstrap(form: forms.BaseForm, *, small: bool = False) -> None:
+    """Give every widget its Bootstrap class, so the forms match the rest of the shell.
+
+    ``small`` for the one-line forms in the cards of the 360 page.
+    """
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if small and css != "form-check-input":
+            css = f"{css} {css}-sm"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        if isinstance(widget, forms.Textarea):
+            widget.attrs["rows"] = 3
+
+
 class AccountForm(forms.ModelForm):
     """Create or edit an account; on create, a checkbox confirms a suspected duplicate."""
 
@@ -40,6 +60,7 @@ class AccountForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["code"].disabled = True
             del self.fields["confirm_duplicate"]
+        _bootstrap(self)
 
     def values(self) -> dict[str, Any]:
         """Cleaned values for ``account_create``/``account_update`` (without the code)."""
@@ -66,6 +87,10 @@ class RelationForm(forms.Form):
     to_code = forms.CharField(label=_("Code of the other account"), max_length=64)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self, small=True)
+
 
 class DocumentForm(forms.Form):
     """Record a qualification document of the account."""
@@ -74,6 +99,10 @@ class DocumentForm(forms.Form):
     number = forms.CharField(label=_("Number"), max_length=100)
     issued_on = forms.DateField(label=_("Issued on"), required=False)
     expires_on = forms.DateField(label=_("Expires on"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self, small=True)
 
 
 class ContactForm(forms.ModelForm):
@@ -88,6 +117,7 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if accounts is not None:
             self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        _bootstrap(self)
 
     def values(self) -> dict[str, Any]:
         """Cleaned values for ``contact_create``/``contact_update``."""
