@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
-from pharmacrm.core.importkit.readers import excel_cell_text, open_source
+from pharmacrm.core.importkit.readers import excel_cell_text, excel_column_text, open_source
 from pharmacrm.core.importkit.sniff import sniff_encoding
 
 ROWS = [["Аптека №1", "12,5"], ["北京同仁堂", "3"]]
@@ -117,3 +117,24 @@ def test_parquet_keeps_types_and_numbers_rows(tmp_path: Path) -> None:
 
     assert columns == ["sku", "qty"]
     assert rows[2] == {"sku": "C", "qty": 3.5, "_row": 3}
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        # Whole floats lose ".0"; others keep Python's repr spelling, exponents included.
+        ([17850.0, 2.5, None, -3.0, 0.1, 1e-05, 1e20, 2.0**60],
+         ["17850", "2.5", None, "-3", "0.1", "1e-05", "100000000000000000000",
+          "1152921504606846976"]),
+        (["SKU-1", "", None], ["SKU-1", None, None]),
+        ([dt.date(2024, 2, 29), None], ["2024-02-29", None]),
+        # Mixed columns and date-times take the per-cell path.
+        ([1.0, "A", dt.datetime(2024, 3, 1, 9, 30), True],
+         ["1", "A", "2024-03-01 09:30:00", "true"]),
+    ],
+)  # fmt: skip
+def test_excel_columns_convert_vectorised_as_cell_by_cell(cells, expected):
+    converted = excel_column_text(cells).to_pylist()
+
+    assert converted == expected
+    assert converted == [excel_cell_text(cell) for cell in cells]
