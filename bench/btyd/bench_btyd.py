@@ -241,6 +241,7 @@ def main() -> None:
             got = {}
             for tool in order:
                 got[tool] = _spawn(tool, parquet, Path(scratch) / f"{tool}.parquet")
+                print(json.dumps({"round": round_no, **got[tool]}), flush=True)
                 times[tool].append(got[tool]["seconds"])
                 rss[tool].append(got[tool]["peak_rss_mib"])
             if round_no == 0 and "pharmacrm" in tools:
