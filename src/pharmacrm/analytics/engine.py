@@ -74,6 +74,78 @@ def connect(
     raise ValueError(f"unknown analytics engine {engine!r}; expected one of {ENGINES}")
 
 
+def engine_name(value: str | None) -> Engine:
+    """Read an engine name as settings and the environment spell it.
+
+    ``ANALYTICS_ENGINE`` arrives as free text (``"DuckDB"``, ``" spark"``, or unset); this is
+    the one place that turns it into an :data:`Engine`, so a typo fails at start-up with the
+    choices named instead of deep inside a run.
+
+    Parameters
+    ----------
+    value
+        The configured name, any case and surrounding spaces; ``None`` or ``""`` means the
+        default, ``"duckdb"``.
+
+    Returns
+    -------
+    Engine
+        ``"duckdb"`` or ``"spark"``.
+
+    Raises
+    ------
+    ValueError
+        Naming the value and the engines there are.
+    """
+    name = (value or "duckdb").strip().lower()
+    for engine in ENGINES:
+        if name == engine:
+            return engine
+    raise ValueError(f"unknown analytics engine {value!r}; expected one of {', '.join(ENGINES)}")
+
+
+def connect_configured(
+    engine: str | None,
+    *,
+    spark_master: str | None = None,
+    database: str = ":memory:",
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> BaseBackend:
+    """Open the engine that settings name: the door for callers holding configuration text.
+
+    The insights app passes ``settings.ANALYTICS_ENGINE`` and ``settings.SPARK_MASTER``
+    (environment variables of the same names) straight in; this module still reads no
+    settings itself, so :mod:`pharmacrm.analytics` stays free of Django.
+
+    Parameters
+    ----------
+    engine
+        Engine name as configured (see :func:`engine_name`).
+    spark_master
+        Spark master URL (``local[2]``, ``spark://host:7077``); ``None`` or empty: ``local[2]``.
+    database, threads, memory_limit
+        As for :func:`connect` (DuckDB only).
+
+    Returns
+    -------
+    BaseBackend
+        The Ibis backend.
+
+    Raises
+    ------
+    ValueError
+        When ``engine`` names no engine.
+    """
+    return connect(
+        engine_name(engine),
+        database=database,
+        threads=threads,
+        memory_limit=memory_limit,
+        spark_master=spark_master or "local[2]",
+    )
+
+
 def spark_session(*, master: str = "local[2]", shuffle_partitions: int = 4) -> SparkSession:
     """Build (or reuse) the process's SparkSession for analytics.
 
