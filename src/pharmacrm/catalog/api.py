@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pharmacrm.catalog import selectors as catalog_selectors
@@ -26,17 +26,6 @@ from pharmacrm.core.models import User
 router = Router()
 
 
-class ProductQuery(Schema):
-    """Filters of the product list; ``q`` searches SKU, brand, INN, ATC code and maker."""
-
-    q: str = ""
-    category: str = ""
-    rx_otc: str = ""
-    atc_code: str = ""
-    manufacturer_id: int | None = None
-    is_active: bool | None = None
-
-
 def _user(request: HttpRequest, permission: str) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -47,19 +36,30 @@ def _user(request: HttpRequest, permission: str) -> User:
 
 @router.get("/products", response=list[ProductOut], summary="Products")
 @paginate(LimitOffsetPagination)
-def product_list(request: HttpRequest, filters: Query[ProductQuery]) -> QuerySet[Product]:
+def product_list(
+    request: HttpRequest,
+    q: str = "",
+    category: str = "",
+    rx_otc: str = "",
+    atc_code: str = "",
+    manufacturer_id: int | None = None,
+    is_active: bool | None = None,
+) -> QuerySet[Product]:
+    """Filters narrow the list; ``q`` searches SKU, brand, INN, ATC code and maker."""
+    # Plain parameters, not ``Query[Schema]``: with that, paginate's query model stayed
+    # undefined (pydantic "QueryParams is not fully defined") and every call answered 500.
     _user(request, "catalog.view_product")
     queryset = catalog_selectors.product_list(
         filters=catalog_selectors.ProductFilters(
-            category=filters.category,
-            rx_otc=filters.rx_otc,
-            atc_code=filters.atc_code,
-            manufacturer_id=filters.manufacturer_id,
-            is_active=filters.is_active,
+            category=category,
+            rx_otc=rx_otc,
+            atc_code=atc_code,
+            manufacturer_id=manufacturer_id,
+            is_active=is_active,
         )
     )
-    if filters.q:
-        queryset = catalog_selectors.product_search(queryset=queryset, q=filters.q)
+    if q:
+        queryset = catalog_selectors.product_search(queryset=queryset, q=q)
     return queryset.order_by("sku_code", "pk")
 
 
@@ -70,7 +70,7 @@ def product_get(request: HttpRequest, product_id: int) -> Product:
 
 
 @router.post("/products", response={201: ProductOut}, summary="Create a product")
-def product_create(request: HttpRequest, payload: ProductCreateIn) -> tuple[int, Product]:
+def product_create(request: HttpRequest, payload: ProductCreateIn) -> Status:
     by = _user(request, "catalog.add_product")
     values: dict[str, Any] = payload.dict(exclude={"sku_code", "brand"})
     if values["currency"] is None:
@@ -78,7 +78,7 @@ def product_create(request: HttpRequest, payload: ProductCreateIn) -> tuple[int,
     product = catalog_services.product_create(
         by=by, sku_code=payload.sku_code, brand=payload.brand, **values
     )
-    return 201, product
+    return Status(201, product)
 
 
 @router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
@@ -103,9 +103,7 @@ def channel_price_list(request: HttpRequest, product_id: int) -> QuerySet[Channe
     response={201: ChannelPriceOut},
     summary="Add a channel price",
 )
-def channel_price_create(
-    request: HttpRequest, product_id: int, payload: ChannelPriceIn
-) -> tuple[int, ChannelPrice]:
+def channel_price_create(request: HttpRequest, product_id: int, payload: ChannelPriceIn) -> Status:
     by = _user(request, "catalog.add_channelprice")
     product = catalog_selectors.product_get(product_id=product_id)
     price = catalog_services.channel_price_set(
@@ -117,4 +115,4 @@ def channel_price_create(
         valid_to=payload.valid_to,
         currency=payload.currency,
     )
-    return 201, price
+    return Status(201, price)
