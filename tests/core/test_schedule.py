@@ -13,6 +13,12 @@ from pharmacrm.core.schedule import schedule_enqueue_due
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _only_this_tests_jobs(db):
+    """Data migrations ship real jobs (the daily qualification reminder); park them here."""
+    ScheduledJob.objects.update(is_enabled=False)
+
+
 @pytest.mark.django_db
 def test_due_job_is_enqueued_once_and_moves_to_its_next_slot():
     job = ScheduledJob.objects.create(
@@ -31,7 +37,7 @@ def test_due_job_is_enqueued_once_and_moves_to_its_next_slot():
     job.refresh_from_db()
     assert job.next_run_at == NOW + timedelta(minutes=55)
     assert job.last_task_id == first[0]
-    queued = DBTaskResult.objects.get()
+    queued = DBTaskResult.objects.get(pk=first[0])
     assert queued.task_path == "pharmacrm.core.tasks.system_check"
     assert queued.args_kwargs == {"args": [], "kwargs": {"requested_by": "schedule"}}
 
@@ -48,7 +54,7 @@ def test_backlog_after_downtime_runs_once_not_per_missed_slot():
     queued = schedule_enqueue_due(now=NOW)
 
     assert len(queued) == 1
-    assert ScheduledJob.objects.get().next_run_at == NOW + timedelta(minutes=30)
+    assert ScheduledJob.objects.get(name="hourly").next_run_at == NOW + timedelta(minutes=30)
 
 
 @pytest.mark.django_db
