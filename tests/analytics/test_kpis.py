@@ -1,11 +1,13 @@
 """KPIs per period and slice on small logs whose figures are worked out by hand below."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pharmacrm.analytics.kpis import KPI_COLUMNS, AgeBands, kpi_mix, kpis
 
@@ -317,3 +319,46 @@ def test_same_result_on_duckdb_and_spark(engine, build, tmp_path):
         assert g.keys() == e.keys()
         for k in g:
             assert g[k] == (pytest.approx(e[k]) if isinstance(e[k], float) else e[k]), k
+
+
+_lines = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(1, 6)),  # customer (None: no card)
+        st.integers(1, 8),  # document number within the customer
+        st.integers(0, 120),  # day offset from 2024-01-01
+        st.sampled_from([-7.5, -2.0, 0.0, 3.0, 12.25]),
+        st.sampled_from(["North", "South", None]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=_lines)
+def test_totals_over_periods_and_regions_add_up(rows):
+    # A document's day and region are those of its first line here, as a till would write them.
+    first = {}
+    for customer, doc, offset, _amount, region in rows:
+        first.setdefault((customer, doc), (D(2024, 1, 1) + timedelta(days=offset), region))
+    log = [
+        (customer, f"{customer}-{doc}", *first[(customer, doc)][:1], amount, "s", "c", False,
+         first[(customer, doc)][1])
+        for customer, doc, _offset, amount, _region in rows
+    ]  # fmt: skip
+    tx = _tx(log)
+    as_of = D(2024, 4, 30)
+    net = {}
+    for customer, doc, _day, amount, *_ in log:
+        net[(customer, doc)] = net.get((customer, doc), 0.0) + amount
+    purchases = [key for key, value in net.items() if value >= 0]
+    buyers = {customer for customer, _doc in purchases if customer is not None}
+
+    months = _rows(kpis(tx, as_of=as_of))
+    regions = _rows(kpis(tx, as_of=as_of, slice_by=("region",)))
+
+    assert sum(r["checks"] for r in months) == len(purchases)
+    assert sum(r["new_customers"] for r in months) == len(buyers)
+    assert sum(r["net_revenue"] for r in months) == pytest.approx(sum(net.values()))
+    assert sum(r["checks"] for r in regions) == len(purchases)
+    assert sum(r["net_revenue"] for r in regions) == pytest.approx(sum(net.values()))
