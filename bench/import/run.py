@@ -10,7 +10,8 @@ rows, then times, each in its own subprocess so peak RSS is that peer's alone:
 a. ``pharmacrm`` import (validation, quarantine, natural-key check, partitioned Parquet);
 b. DuckDB ``COPY (SELECT * FROM read_csv(...)) TO '...parquet'`` — no validation;
 c. pandas ``read_csv`` + ``to_parquet``;
-d. Excel: our streaming reader (python-calamine) vs openpyxl read-only, reading every cell.
+d. Excel: our streaming reader (python-calamine, columns converted to text with PyArrow) vs
+   openpyxl read-only, reading every cell; a raw calamine row iteration is the floor.
 
 Prints a Markdown table (seconds, peak RSS) to paste into docs/benchmarks.md / RESULTS.md.
 """
@@ -149,6 +150,16 @@ def run_excel_ours(xlsx_path: Path, work: Path) -> dict[str, object]:
     return {"rows": rows}
 
 
+def run_excel_calamine_raw(xlsx_path: Path, work: Path) -> dict[str, object]:
+    """The floor for any calamine-based reader: iterate the rows, convert nothing."""
+    del work
+    import python_calamine
+
+    sheet = python_calamine.CalamineWorkbook.from_path(str(xlsx_path)).get_sheet_by_index(0)
+    rows = sum(1 for _ in sheet.iter_rows()) - 1
+    return {"rows": rows}
+
+
 def run_excel_openpyxl(xlsx_path: Path, work: Path) -> dict[str, object]:
     del work
     from openpyxl import load_workbook
@@ -163,6 +174,7 @@ WORKERS = {
     "duckdb": run_duckdb,
     "pandas": run_pandas,
     "excel-ours": run_excel_ours,
+    "excel-calamine-raw": run_excel_calamine_raw,
     "excel-openpyxl": run_excel_openpyxl,
 }
 
@@ -207,7 +219,7 @@ def main() -> None:
         xlsx_path = args.work / f"invoices_{args.excel_rows}.xlsx"
         if not xlsx_path.exists():
             generate_xlsx(xlsx_path, args.excel_rows)
-        for name in ("excel-ours", "excel-openpyxl"):
+        for name in ("excel-ours", "excel-calamine-raw", "excel-openpyxl"):
             results.append(measure(name, xlsx_path, args.work / name))
             print(json.dumps(results[-1]), flush=True)
     print("\n| peer | seconds | peak RSS MiB | notes |\n|---|---|---|---|")

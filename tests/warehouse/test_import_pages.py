@@ -65,7 +65,7 @@ def _upload(**fields: object) -> dict[str, object]:
         "kind": "receipts",
         "mapping": "",
         "source": "",
-        "template_name": "",
+        "save_as": "",
         **fields,
     }
 
@@ -132,7 +132,7 @@ def test_import_after_preview_saves_the_suggestion_as_a_template(
         client.post(
             "/warehouse/upload/",
             {"staged": staged, "kind": "receipts", "mapping": "", "source": "pos-a",
-             "template_name": "POS A", "action": "import"},
+             "save_as": "POS A", "action": "import"},
         )  # fmt: skip
 
     template = MappingTemplate.objects.get()

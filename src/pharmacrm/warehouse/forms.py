@@ -38,7 +38,7 @@ class UploadForm(forms.Form):
         label=_("Source"), required=False, max_length=100,
         help_text=_("The distributor or POS the file comes from (its partition)."),
     )  # fmt: skip
-    template_name = forms.CharField(
+    save_as = forms.CharField(
         label=_("Save the suggested mapping as"), required=False, max_length=100
     )
     dry_run = forms.BooleanField(label=_("Dry run (validate only, store nothing)"), required=False)
@@ -46,5 +46,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         load_kinds()
-        self.fields["kind"].choices = [(name, name) for name in kind_names()]
-        self.fields["mapping"].choices = mapping_choices()
+        kind_field = self.fields["kind"]
+        mapping_field = self.fields["mapping"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        assert isinstance(mapping_field, forms.ChoiceField)
+        kind_field.choices = [(name, name) for name in kind_names()]
+        mapping_field.choices = mapping_choices()

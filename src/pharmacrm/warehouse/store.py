@@ -293,7 +293,7 @@ class WarehouseStore:
             by_import.setdefault(entry["import_id"], []).append(relpath)
             rows[entry["import_id"]] = rows.get(entry["import_id"], 0) + entry["rows"]
             del manifest["files"][relpath]
-        moves = []
+        moves: list[tuple[str, str]] = []
         retired = []
         for old_import, paths in sorted(by_import.items()):
             version_dir = f"{VERSIONS}/{partition.relpath}/{old_import}"

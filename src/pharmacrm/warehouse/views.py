@@ -169,10 +169,10 @@ def _enqueue(
         )
     elif choice.startswith("adapter:"):
         adapter = choice.removeprefix("adapter:")
-    elif data["template_name"]:
+    elif data["save_as"]:
         template = warehouse_services.mapping_template_save(
             by=user,
-            name=data["template_name"],
+            name=data["save_as"],
             kind=data["kind"],
             source=data["source"],
             mapping=ColumnMapping(

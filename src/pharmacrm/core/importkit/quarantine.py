@@ -13,11 +13,15 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
 from pharmacrm.core.importkit.readers import ROW
+
+_CsvWriter = Any
+"""What ``csv.writer`` returns (typeshed names it only privately)."""
 
 EXTRA_COLUMNS = ("_source_row", "_reasons", "_raw_line")
 EXCEL_MAX_ROWS = 1_048_575
@@ -36,8 +40,8 @@ class QuarantineWriter:
         self.columns = columns
         self.rows = 0
         self.reasons = 0
-        self._rows_file: csv.Writer | None = None
-        self._errors_file: csv.Writer | None = None
+        self._rows_file: _CsvWriter | None = None
+        self._errors_file: _CsvWriter | None = None
         self._handles: list[object] = []
 
     def __enter__(self) -> QuarantineWriter:
@@ -51,7 +55,7 @@ class QuarantineWriter:
     ) -> None:
         self.close()
 
-    def _open(self) -> tuple[csv.Writer, csv.Writer]:
+    def _open(self) -> tuple[_CsvWriter, _CsvWriter]:
         if self._rows_file is None or self._errors_file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # utf-8-sig: Excel opens Chinese and Cyrillic text correctly only with the BOM.

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -172,7 +173,7 @@ def _unique_names(names: list[str]) -> list[str]:
 def _csv_batches(
     path: Path, encoding: str, delimiter: str, columns: list[str], options: ReadOptions
 ) -> Iterator[RawBatch]:
-    pending: list[tuple[int, str]] = []
+    pending: list[tuple[int, str, str]] = []
     header_lines = 1 if options.header and options.column_names is None else 0
     width = len(columns)
 
@@ -385,13 +386,13 @@ def _open_excel(path: Path, options: ReadOptions) -> TabularSource:
     )  # fmt: skip
 
 
-def _prepend(first: list[object], rows: Iterator[list[object]]) -> Iterator[list[object]]:
+def _prepend(first: list[Any], rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
     yield first
     yield from rows
 
 
 def _excel_batches(
-    rows: Iterator[list[object]], columns: list[str], batch_rows: int
+    rows: Iterator[list[Any]], columns: list[str], batch_rows: int
 ) -> Iterator[RawBatch]:
     width = len(columns)
     next_row = 1
@@ -470,7 +471,7 @@ def excel_cell_text(cell: object) -> str | None:
     if kind is str:
         return cell or None  # type: ignore[return-value]
     if kind is float:
-        return str(int(cell)) if cell.is_integer() else repr(cell)  # type: ignore[attr-defined]
+        return str(int(cell)) if cell.is_integer() else repr(cell)  # type: ignore[attr-defined, call-overload]
     if cell is None:
         return None
     if kind is dt.datetime:
