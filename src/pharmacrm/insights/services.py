@@ -35,26 +35,7 @@ from pharmacrm.insights.models import (
     RunStatus,
     SavedCustomerList,
 )
-
-UPSERT_BATCH = 5000
-"""Rows per INSERT … ON CONFLICT statement (SQLite allows 32,766 parameters per statement)."""
-
-SNAPSHOT_UPDATE_FIELDS = [
-    "run",
-    "r_score",
-    "f_score",
-    "m_score",
-    "rfm_segment",
-    "lifecycle_stage",
-    "abc_class",
-    "is_vip",
-    "monetary",
-    "frequency",
-    "days_since_last",
-    "first_day",
-    "last_day",
-]
-"""What a run overwrites; CLV, cluster and grade columns belong to their own analyses."""
+from pharmacrm.insights.upsert import snapshot_rows_upsert
 
 Progress = Callable[[str], None]
 
@@ -166,26 +147,13 @@ def snapshot_upsert(*, run: AnalyticsRun, path: Path) -> int:
     """Make the snapshot table hold exactly the customers of ``path``, written by ``run``.
 
     One transaction: rows are inserted or updated in bulk on (customer kind, customer id) —
-    ``INSERT … ON CONFLICT DO UPDATE`` on PostgreSQL and SQLite — and rows from earlier runs
+    ``INSERT … ON CONFLICT DO UPDATE``, fed by ``COPY`` on PostgreSQL (see
+    :mod:`pharmacrm.insights.upsert`) — and rows from earlier runs
     that this run did not score are deleted. Idempotent: upserting the same file twice leaves
     the same rows. Returns the number of rows upserted.
     """
-    parquet = pq.ParquetFile(path)
-    upserted = 0
     with transaction.atomic():
-        for batch in parquet.iter_batches(batch_size=UPSERT_BATCH):
-            rows = [CustomerSnapshot(run=run, **row) for row in batch.to_pylist()]
-            for row in rows:
-                row.rfm_segment = row.rfm_segment or ""
-                row.lifecycle_stage = row.lifecycle_stage or ""
-                row.abc_class = row.abc_class or ""
-            CustomerSnapshot.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["customer_kind", "customer_key"],
-                update_fields=SNAPSHOT_UPDATE_FIELDS,
-            )
-            upserted += len(rows)
+        upserted = snapshot_rows_upsert(path=str(path), run_id=run.pk)
         CustomerSnapshot.objects.exclude(run=run).delete()
     return upserted
 
