@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from pharmacrm.accounts.models import Account
@@ -23,6 +24,12 @@ from pharmacrm.territories.models import Territory
 from . import factories  # noqa: TID252 - tests/ is not a package; the sibling factories module
 
 BACKEND = "pharmacrm.core.auth_backends.RoleModelBackend"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the list page caches its filter choices)."""
+    cache.clear()
 
 
 @dataclass
