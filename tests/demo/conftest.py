@@ -36,3 +36,25 @@ def realistic_cn(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pure_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make(tmp_path_factory.mktemp("pure"), market="en", model="pure", seed=11, members=4000)
+
+
+DEMO_TEST_SCALE = replace(
+    SCALES["small"],
+    members=300,
+    anonymous_checks=1_000,
+    chains=1,
+    outlets_per_chain=4,
+    independent_pharmacies=4,
+    hospitals=4,
+    clinics=3,
+    distributors_national=1,
+    distributors_regional=1,
+    members_per_chunk=150,
+)
+"""A demo business with fewer sending systems than ``small`` (one chain, two distributors):
+every kind of source file is still there, in fewer copies, so demo tests load quickly."""
+
+
+@pytest.fixture
+def demo_scale() -> object:
+    return DEMO_TEST_SCALE

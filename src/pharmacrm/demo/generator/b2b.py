@@ -140,20 +140,28 @@ def _flows(out: B2B, market: Market, master: Master, rng: random.Random) -> None
             product = line["_product"]
             name, noise = noisy_name(str(account["name"]), market, rng)
             address = noisy_address(account, market, rng)
+            reported_fields = {
+                "day": line["day"],
+                "terminal_name": name,
+                "terminal_address": address,
+                "terminal_region": f"{account['province']} {account['city']}".strip(),
+                "terminal_phone": account["phone"] if rng.random() < 0.7 else "",
+                "product_raw": _product_text(product, rng),  # type: ignore[arg-type]
+                "sku_code": product["sku_code"],  # type: ignore[index]
+                "qty": line["qty"],
+                "amount": line["amount"],
+            }
+            # The fact holds what the report says: a field the layout omits is unknown (the
+            # true SKU stays in the truth file), and an empty cell is missing, as on import.
             out.flows.append(
                 {
                     "distributor_code": seller,
                     "period": period,
                     "line_no": line_no,
-                    "day": line["day"],
-                    "terminal_name": name,
-                    "terminal_address": address,
-                    "terminal_region": f"{account['province']} {account['city']}".strip(),
-                    "terminal_phone": account["phone"] if rng.random() < 0.7 else "",
-                    "product_raw": _product_text(product, rng),  # type: ignore[arg-type]
-                    "sku_code": product["sku_code"],  # type: ignore[index]
-                    "qty": line["qty"],
-                    "amount": line["amount"],
+                    **{
+                        key: (value if key in layout.columns and value != "" else None)
+                        for key, value in reported_fields.items()
+                    },
                     "_layout": layout,
                 }
             )
