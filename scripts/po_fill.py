@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +160,19 @@ def fill(table: dict[str, dict[str, Translation]], lang: str) -> int:
         _apply(entry, table[entry.msgid][lang], plurals)
         filled += 1
     path.write_text("\n\n".join(render(entry) for entry in entries) + "\n", encoding="utf-8")
+    _rewrap(path)
     return filled
+
+
+def _rewrap(path: Path) -> None:
+    """Wrap filled entries as ``makemessages`` does, so its next run changes only what moved.
+
+    ``msgcat`` ships with gettext, which ``compilemessages`` needs anyway; without it the file
+    stays valid, only unwrapped.
+    """
+    msgcat = shutil.which("msgcat")
+    if msgcat is not None:
+        subprocess.run([msgcat, "-o", str(path), str(path)], check=True)  # noqa: S603 - our file
 
 
 def missing(lang: str) -> list[Entry]:
