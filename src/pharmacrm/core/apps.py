@@ -27,8 +27,10 @@ def _register_navigation() -> None:
 
     admins = frozenset({Role.ADMINISTRATOR})
     system = _("System")
-    register(NavItem("home", _("Home"), "home", ALL_ROLES))
-    register(NavItem("users", _("Users"), "user-list", admins, section=system))
-    register(NavItem("tasks", _("Background tasks"), "task-list", admins, section=system))
-    register(NavItem("admin", _("Back office"), "admin:index", admins, section=system))
-    register(NavItem("api-docs", _("API docs"), "api:openapi-view", ALL_ROLES, section=system))
+    register(NavItem("home", _("Home"), "home", ALL_ROLES, order=0))
+    register(NavItem("users", _("Users"), "user-list", admins, section=system, order=90))
+    register(NavItem("tasks", _("Background tasks"), "task-list", admins, section=system, order=90))
+    register(NavItem("admin", _("Back office"), "admin:index", admins, section=system, order=90))
+    register(
+        NavItem("api-docs", _("API docs"), "api:openapi-view", ALL_ROLES, section=system, order=90)
+    )

@@ -18,4 +18,30 @@ def shell(request: HttpRequest) -> dict[str, object]:
         role_labels = [str(r.label) for r in sorted(roles)]
     else:
         nav, role_labels = [], []
-    return {"nav_items": nav, "user_role_labels": role_labels, "LANGUAGES": settings.LANGUAGES}
+    return {
+        "nav_items": nav,
+        "nav_groups": _grouped(nav),
+        "user_role_labels": role_labels,
+        "LANGUAGES": settings.LANGUAGES,
+    }
+
+
+def _grouped(nav: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Entries grouped by section in first-seen order; unsectioned entries stand alone.
+
+    The navbar shows each section as one dropdown: with every app installed an administrator
+    has about twenty entries, which overflow a single row (and stack character by character in
+    Chinese).
+    """
+    groups: list[dict[str, object]] = []
+    by_section: dict[str, list[dict[str, object]]] = {}
+    for item in nav:
+        section = str(item["section"]) if item["section"] else ""
+        if not section:
+            groups.append({"section": "", "items": [item]})
+            continue
+        if section not in by_section:
+            by_section[section] = []
+            groups.append({"section": item["section"], "items": by_section[section]})
+        by_section[section].append(item)
+    return groups

@@ -23,6 +23,7 @@ class NavItem:
     url_name: str
     roles: frozenset[Role]
     section: str | Promise = ""
+    order: int = 50  # sorts entries (and so sections); ties keep registration order
 
 
 _REGISTRY: dict[str, NavItem] = {}
@@ -36,7 +37,7 @@ def register(item: NavItem) -> None:
 def items_for(roles: set[Role]) -> list[dict[str, object]]:
     """The entries visible to someone holding ``roles``, with resolved URLs."""
     visible: list[dict[str, object]] = []
-    for item in _REGISTRY.values():
+    for item in sorted(_REGISTRY.values(), key=lambda i: i.order):
         if not (item.roles & roles):
             continue
         try:
