@@ -199,4 +199,4 @@ def write_table(table: ir.Table, path: Path) -> None:
     if suffix == ".parquet":
         pq.write_table(result, path)
     else:
-        pl.from_arrow(result).write_csv(path)  # plain header, quotes only where needed
+        pl.DataFrame(result).write_csv(path)  # plain header, quotes only where needed
