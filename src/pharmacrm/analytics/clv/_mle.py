@@ -1,8 +1,9 @@
 """Maximum-likelihood machinery shared by the CLV models.
 
 Every model maximises a sum of per-customer log-likelihoods over positive parameters. We
-optimise in log-parameter space (so positivity needs no bounds) with L-BFGS-B from fixed
-starting values, which makes every fit deterministic, and report the outcome honestly: a fit
+optimise in log-parameter space (so positivity needs no constraint; a wide box only keeps exp()
+finite) with L-BFGS-B from fixed starting values, which makes every fit deterministic, using the
+model's analytic gradient where it has one, and report the outcome honestly: a fit
 whose optimiser stopped early, whose log-likelihood is not finite, or whose parameters run off
 towards 0 or infinity (the data cannot identify them) is flagged as not converged instead of
 being returned as if it were an answer.
