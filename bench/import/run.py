@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -188,7 +189,13 @@ def measure(name: str, data: Path, work: Path) -> dict[str, object]:
     )  # fmt: skip
     seconds = time.perf_counter() - started
     payload = json.loads(result.stdout.strip().splitlines()[-1])
-    return {"peer": name, "seconds": round(seconds, 2), **payload}
+    load = os.getloadavg()[0]
+    return {
+        "peer": name,
+        "seconds": round(seconds, 2),
+        "load_1min_after": round(load, 1),
+        **payload,
+    }
 
 
 def main() -> None:
@@ -203,8 +210,12 @@ def main() -> None:
     if args.worker:
         args.work.mkdir(parents=True, exist_ok=True)
         extra = WORKERS[args.worker](args.data, args.work)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
-        print(json.dumps({**extra, "peak_rss_mib": round(peak)}))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        peak = usage.ru_maxrss / 1024  # KiB → MiB
+        # CPU seconds (user + system) stay comparable when other work shares the cores and
+        # stretches wall time; the threads of DuckDB and pandas add theirs in.
+        cpu = usage.ru_utime + usage.ru_stime
+        print(json.dumps({**extra, "cpu_seconds": round(cpu, 1), "peak_rss_mib": round(peak)}))
         return
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
@@ -222,10 +233,14 @@ def main() -> None:
         for name in ("excel-ours", "excel-calamine-raw", "excel-openpyxl"):
             results.append(measure(name, xlsx_path, args.work / name))
             print(json.dumps(results[-1]), flush=True)
-    print("\n| peer | seconds | peak RSS MiB | notes |\n|---|---|---|---|")
+    print("\n| peer | wall s | CPU s | peak RSS MiB | notes |\n|---|---|---|---|---|")
+    shown = {"peer", "seconds", "cpu_seconds", "peak_rss_mib"}
     for row in results:
-        notes = {k: v for k, v in row.items() if k not in {"peer", "seconds", "peak_rss_mib"}}
-        print(f"| {row['peer']} | {row['seconds']} | {row['peak_rss_mib']} | {json.dumps(notes)} |")
+        notes = {k: v for k, v in row.items() if k not in shown}
+        print(
+            f"| {row['peer']} | {row['seconds']} | {row['cpu_seconds']} | {row['peak_rss_mib']} "
+            f"| {json.dumps(notes)} |"
+        )
 
 
 if __name__ == "__main__":
