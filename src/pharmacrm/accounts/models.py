@@ -157,7 +157,7 @@ class Account(models.Model):
                     % {"status": self.get_status_display()}
                 }
             )
-        if self.territory_id is not None and self.territory.children.exists():
+        if self.territory is not None and self.territory.children.exists():
             raise ValidationError(
                 {
                     "territory": _("Choose a leaf territory; %(territory)s has sub-territories.")

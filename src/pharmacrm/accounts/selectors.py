@@ -510,8 +510,9 @@ def consumer_aggregates_for(*, user: User, on: date | None = None) -> ConsumerAg
         return [(value or "", n) for value, n in pairs]
 
     bands: dict[str, int] = {}
-    for birth_year, n in counted("birth_year"):
-        band = age_band(birth_year=birth_year or None, on=day)
+    years = rows.values_list("birth_year").annotate(n=Count("pk")).order_by("birth_year")
+    for birth_year, n in years:
+        band = age_band(birth_year=birth_year, on=day)
         bands[band] = bands.get(band, 0) + n
     total = rows.count()
     consents = (
