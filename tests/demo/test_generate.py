@@ -240,3 +240,15 @@ def test_every_catalogue_atc_code_is_in_the_who_index() -> None:
     assert len(products) == 343
     assert [p["sku_code"] for p in medicines if p["atc_code"] not in codes] == []
     assert [p["sku_code"] for p in products if p["category"] != "medicines" and p["atc_code"]] == []
+
+
+def test_hospital_beds_fit_the_hospital_grade(make_business, tmp_path: Path) -> None:
+    out = make_business(tmp_path, market="cn", seed=2, members=100)
+    with (out / "master" / "accounts.csv").open(encoding="utf-8") as handle:
+        hospitals = [row for row in csv.DictReader(handle) if row["kind"] == "hospital"]
+    # 三级甲等 hospitals have 800+ beds, 一级 hospitals at most 150 (the market's top and bottom).
+    bounds = {"三级甲等": (800, 3000), "一级甲等": (20, 150)}
+
+    for hospital in hospitals:
+        low, high = bounds.get(hospital["hospital_grade"], (20, 3000))
+        assert low <= int(hospital["beds"]) <= high, hospital["code"]

@@ -237,16 +237,24 @@ def _accounts(
         leaf = rng.choice(leaves)
         name = _fill(rng.choice(market.hospital_patterns), leaf, i, fake, rng, market)
         depts = rng.sample(market.departments, rng.randint(4, min(10, len(market.departments))))
+        grade = rng.choice(grades)
+        hospital_grade = rng.choice(market.hospital_grades)
         master.accounts.append(
             _account(
                 f"HOS{i:03d}",
                 name,
                 "hospital",
                 "terminal",
-                grade=rng.choice(grades),
-                hospital_grade=rng.choice(market.hospital_grades),
+                grade=grade,
+                hospital_grade=hospital_grade,
                 departments=";".join(depts),
-                beds=str(rng.randrange(80, 2500, 10)),
+                beds=str(
+                    _beds(
+                        market.hospital_grades.index(hospital_grade),
+                        len(market.hospital_grades),
+                        rng,
+                    )
+                ),
                 **_place(market, leaf, rng),
             )  # fmt: skip
         )
@@ -409,3 +417,15 @@ def local_price(euros: float, market: Market) -> float:
     """Catalogue euros → a local shelf price (whole roubles; cents elsewhere)."""
     value = euros * market.eur_rate
     return float(round(value)) if market.currency == "RUB" else round(value, 1 if value > 20 else 2)
+
+
+def _beds(rank: int, grades: int, rng: random.Random) -> int:
+    """Beds that fit the hospital grade, rounded to tens.
+
+    A market lists its grades from the top (三级甲等, federal, teaching: 800–3,000 beds) down to
+    the lowest (一级甲等, district, community: 20–150); the bounds step geometrically between.
+    """
+    share = rank / max(grades - 1, 1)
+    low = 800 * (20 / 800) ** share
+    high = 3000 * (150 / 3000) ** share
+    return int(rng.uniform(low, high) // 10 * 10)
