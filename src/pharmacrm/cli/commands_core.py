@@ -178,6 +178,7 @@ def demo(
 # Tasks the CLI may run by name; each app adds its long-running jobs here.
 RUNNABLE_TASKS = {
     "system-check": "pharmacrm.core.tasks.system_check",
+    "analytics-run": "pharmacrm.insights.tasks.analytics_run_task",
 }
 
 
