@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pharmacrm.accounts",
     "pharmacrm.catalog",
     "pharmacrm.insights",
+    "pharmacrm.field",
     "pharmacrm.warehouse",
 ]
 

@@ -1,0 +1,1 @@
+"""The field force: call plans, visits and tasks of the sales reps (issue 9)."""
