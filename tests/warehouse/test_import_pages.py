@@ -197,10 +197,10 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert response["Location"].startswith("/accounts/auth/login/")
 
 
-QUERIES_PER_LIST_PAGE = 9
-"""Session, user, count, one page of jobs with their users and templates joined, the user's
-groups three times (the role decorator, the "may import" button, the navigation) and the
-user's and groups' permissions once each (the shell) — none per row."""
+QUERIES_PER_LIST_PAGE = 7
+"""Session, user, count, one page of jobs with their users and templates joined, and the
+user's groups three times (the role decorator, the "may import" button, the navigation) —
+none per row."""
 
 
 def test_job_list_searches_sorts_and_shows_an_empty_state(
