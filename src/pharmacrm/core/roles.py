@@ -77,7 +77,13 @@ ROLE_PERMISSIONS: dict[Role, RolePermissions] = {
         | {"accounts.add_contact", "accounts.change_contact", "field.add_visit", "field.add_task"}
     ),
     Role.ANALYST: RolePermissions(
-        _VIEW_MASTER | {"accounts.view_consumer", "insights.view_snapshot", "insights.add_run"}
+        _VIEW_MASTER
+        | {
+            "accounts.view_consumer",
+            "insights.view_snapshot",
+            "insights.add_run",
+            "warehouse.view_importjob",
+        }
     ),
     Role.CAMPAIGN_MANAGER: RolePermissions(
         _VIEW_MASTER | {"accounts.view_consumer", "insights.view_snapshot"}
