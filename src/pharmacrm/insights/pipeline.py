@@ -122,6 +122,15 @@ _BUILDERS: dict[str, Callable[..., ir.Table]] = {
     "flow_lines": tx_views.flows_view,
 }
 
+_BUILDER_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "receipt_lines": ("products", "consumers", "accounts"),
+    "online_orders": ("products", "consumers"),
+    "invoice_lines": ("products", "accounts"),
+    # Sell-out lines carry the terminal region the distributor reported.
+    "flow_lines": ("products",),
+}
+"""The dimension snapshots each transactions builder accepts."""
+
 
 @dataclass
 class Transactions:
@@ -131,8 +140,30 @@ class Transactions:
     fact_rows: dict[str, int] = field(default_factory=dict)
 
 
+def _dimension(con: BaseBackend, table: pa.Table | None, *, name: str) -> ir.Table | None:
+    """Put an exported dimension on the engine (``None`` or no rows: no dimension)."""
+    if table is None or table.num_rows == 0:
+        return None
+    if con.name == "duckdb":
+        # A table registered on the connection rather than a memtable: the snapshot is
+        # streamed from SQL compiled here, which does not register memtables as execution
+        # would. (ibis 12's ``create_table`` from Arrow emits ``DROP VIEW IF EXISTS`` with no
+        # name, which DuckDB 2.0 rejects, so the Arrow table is registered directly.)
+        registered = ibis.util.gen_name(name)
+        con.con.register(registered, table)  # type: ignore[attr-defined]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+            return con.table(registered)
+    return ibis.memtable(table)
+
+
 def open_transactions(
-    con: BaseBackend, warehouse_dir: Path, *, products: pa.Table | None = None
+    con: BaseBackend,
+    warehouse_dir: Path,
+    *,
+    products: pa.Table | None = None,
+    consumers: pa.Table | None = None,
+    accounts: pa.Table | None = None,
 ) -> Transactions:
     """Build each customer kind's transactions view over the warehouse's live facts.
 
@@ -144,6 +175,12 @@ def open_transactions(
         Root of the Parquet warehouse.
     products
         Product dimension (``sku_code, category``) exported from the catalogue, or ``None``.
+    consumers
+        Consumer dimension (``consumer_id, gender, birth_year``), or ``None``: fills the
+        ``gender`` and ``age_band`` KPI slices of the consumer kind.
+    accounts
+        Account dimension (``account_id, region``), or ``None``: fills the ``region`` slice
+        (a receipt's region is its outlet's, an invoice's its buying account's).
 
     Returns
     -------
@@ -151,13 +188,11 @@ def open_transactions(
         Views for the kinds that have facts (a kind without any is absent) and row counts.
     """
     found = Transactions()
-    product_table = None
-    if products is not None and con.name == "duckdb":
-        # A real (temporary) table rather than a memtable: the snapshot is streamed from SQL
-        # compiled here, which does not register memtables as execution would.
-        product_table = con.create_table(ibis.util.gen_name("products"), products, temp=True)
-    elif products is not None:
-        product_table = ibis.memtable(products)
+    dimensions = {
+        "products": _dimension(con, products, name="products"),
+        "consumers": _dimension(con, consumers, name="consumers"),
+        "accounts": _dimension(con, accounts, name="accounts"),
+    }
     for kind, facts in FACTS_BY_KIND.items():
         parts: list[ir.Table] = []
         for fact in facts:
@@ -165,7 +200,10 @@ def open_transactions(
             found.fact_rows[fact] = fact_row_count(files)
             if not files:
                 continue
-            parts.append(_BUILDERS[fact](_read_fact(con, files), products=product_table))
+            builder = _BUILDERS[fact]
+            accepted = _BUILDER_DIMENSIONS[fact]
+            given = {name: table for name, table in dimensions.items() if name in accepted}
+            parts.append(builder(_read_fact(con, files), **given))
         if parts:
             view = parts[0]
             for more in parts[1:]:

@@ -97,23 +97,67 @@ def _product_dimension() -> pa.Table | None:
     )
 
 
+_DIMENSION_SCHEMAS: dict[str, pa.Schema] = {
+    "consumers": pa.schema(
+        [("consumer_id", pa.int64()), ("gender", pa.string()), ("birth_year", pa.int64()),
+         ("home_outlet_id", pa.int64())]
+    ),
+    "accounts": pa.schema(
+        [("account_id", pa.int64()), ("region", pa.string()), ("kind", pa.string()),
+         ("tier", pa.string()), ("territory_id", pa.int64())]
+    ),
+}  # fmt: skip
+"""The columns of each customer dimension a run reads (pseudonymised: no names, no contacts)."""
+
+
+def _customer_dimensions(out: Path) -> dict[str, pa.Table]:
+    """Read the consumer and account dimensions and keep a copy in the run's folder.
+
+    The rows come from the warehouse app's dimension selectors (the same rows its
+    ``dimensions_export`` writes; that service itself is not called because it imports the
+    warehouse's tasks, which import-linter keeps out of other apps). The copy beside the
+    run's outputs makes the run reproducible: its slices were cut by exactly these regions
+    and birth years. Returns the columns of :data:`_DIMENSION_SCHEMAS` per dimension.
+    """
+    from pharmacrm.warehouse import selectors as warehouse_selectors
+
+    rows = {
+        "consumers": warehouse_selectors.dimension_consumers(),
+        "accounts": warehouse_selectors.dimension_accounts(),
+    }
+    folder = out / "dimensions"
+    folder.mkdir(parents=True, exist_ok=True)
+    tables: dict[str, pa.Table] = {}
+    for name, schema in _DIMENSION_SCHEMAS.items():
+        wanted = [{column: row[column] for column in schema.names} for row in rows[name]]
+        tables[name] = pa.Table.from_pylist(wanted, schema=schema)
+        pq.write_table(tables[name], folder / f"{name}.parquet")
+    return tables
+
+
 def _compute(run: AnalyticsRun, *, progress: Progress) -> dict[str, int]:
     """Run every analysis on the engine and write the run's Parquet outputs.
 
     Sets ``run.as_of`` when it was left open. Returns the row count of every output.
     """
     progress(_("Reading the warehouse"))
+    out = run_dir(run)
+    out.mkdir(parents=True, exist_ok=True)
+    dimensions = _customer_dimensions(out)
     con = analytics_engine.connect(run.engine, spark_master=settings.SPARK_MASTER)  # type: ignore[arg-type]
     found = pipeline.open_transactions(
-        con, Path(settings.WAREHOUSE_DIR), products=_product_dimension()
+        con,
+        Path(settings.WAREHOUSE_DIR),
+        products=_product_dimension(),
+        consumers=dimensions["consumers"],
+        accounts=dimensions["accounts"],
     )
     counts = {f"facts_{fact}": rows for fact, rows in found.fact_rows.items()}
+    counts.update({f"dimension_{name}": table.num_rows for name, table in dimensions.items()})
     if run.as_of is None:
         run.as_of = pipeline.last_fact_day(found.views)
     if run.as_of is None:
         raise ValueError(_("The warehouse holds no sales facts yet: import some first."))
-    out = run_dir(run)
-    out.mkdir(parents=True, exist_ok=True)
     run.output_dir = str(out)
 
     customers: dict[str, int] = {}
