@@ -13,10 +13,16 @@ from datetime import date
 from fractions import Fraction
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.accounts.models import Account
 from pharmacrm.core.models import User
+from pharmacrm.core.roles import Role
 from pharmacrm.field.models import CallPlan, CallPlanLine, Task, TaskStatus, Visit, VisitStatus
+from pharmacrm.territories import selectors as territory_selectors
 
 
 @dataclass(frozen=True)
@@ -107,14 +113,59 @@ def account_attainment(*, account: Account, period_start: date, period_end: date
     return _sum(lines)
 
 
-def call_plan_list_for(*, user: User) -> QuerySet[CallPlan]:
-    """Plans ``user`` may see: a rep their own, everyone else none yet (see NOTES.md)."""
-    return CallPlan.objects.filter(rep=user).order_by("-period_start")
+# Roles that see field work beyond their own: managers their team, the rest everyone.
+ROLES_SEEING_TEAMS = frozenset({Role.ADMINISTRATOR, Role.DIRECTOR, Role.REGIONAL_MANAGER})
 
 
-def visit_list_for(*, user: User) -> QuerySet[Visit]:
-    """Visits ``user`` logged, newest first, with account (the manager view comes later)."""
-    return Visit.objects.filter(rep=user).select_related("account")
+def _rep_ids_visible_to(*, user: User, on: date) -> frozenset[int] | None:
+    """Reps whose plans ``user`` sees on ``on``: ``None`` means every rep.
+
+    A rep sees only themself; a regional manager the users assigned on ``on`` to a territory
+    under their node; director and administrator everyone; other roles nobody.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if not user.roles & ROLES_SEEING_TEAMS:
+        return frozenset({user.pk}) if Role.SALES_REP in user.roles else frozenset()
+    covered = territory_selectors.territory_ids_covered_by(user=user, on=on)
+    if covered is None:
+        return None
+    team = territory_selectors.assignments_active_on(on=on).filter(territory_id__in=covered)
+    return frozenset(team.values_list("user_id", flat=True)) | {user.pk}
+
+
+def call_plan_list_for(*, user: User, on: date | None = None) -> QuerySet[CallPlan]:
+    """Plans ``user`` may see (see ``_rep_ids_visible_to``), newest period first."""
+    rep_ids = _rep_ids_visible_to(user=user, on=on or timezone.localdate())
+    rows = CallPlan.objects.select_related("rep").order_by("-period_start", "rep_id")
+    if rep_ids is None:
+        return rows
+    return rows.filter(rep_id__in=sorted(rep_ids))
+
+
+def call_plan_get_for(*, user: User, plan_id: int) -> CallPlan:
+    """The plan if ``user`` may see it; ``Http404`` otherwise (existence is not revealed)."""
+    plan = call_plan_list_for(user=user).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404(_("No such call plan."))
+    return plan
+
+
+def visit_list_for(*, user: User, on: date | None = None) -> QuerySet[Visit]:
+    """Visits ``user`` may see, newest first.
+
+    A rep sees their own; managers and above the visits to the accounts they see on ``on``
+    (today by default); other roles none.
+    """
+    rows = Visit.objects.select_related("account").order_by("-at", "-pk")
+    if not user.is_authenticated or not user.is_active:
+        return rows.none()
+    if user.roles & ROLES_SEEING_TEAMS:
+        accounts = account_selectors.account_list_for(user=user, on=on, include_merged=True)
+        return rows.filter(account_id__in=accounts.select_related(None).values("pk"))
+    if Role.SALES_REP in user.roles:
+        return rows.filter(rep=user)
+    return rows.none()
 
 
 def task_list_open_for(*, user: User, due_by: date) -> QuerySet[Task]:
@@ -122,3 +173,26 @@ def task_list_open_for(*, user: User, due_by: date) -> QuerySet[Task]:
     return Task.objects.filter(
         Q(assignee=user) & Q(status=TaskStatus.OPEN) & Q(due_on__lte=due_by)
     ).select_related("account")
+
+
+def call_plan_line_detail(*, plan: CallPlan) -> list[dict[str, object]]:
+    """The account lines of ``plan`` with account names and done visits, by account name."""
+    done = {x.line_id: x.done for x in call_plan_line_attainment(plan=plan)}
+    lines = (
+        CallPlanLine.objects.filter(plan=plan, contact__isnull=True)
+        .select_related("account")
+        .order_by("account__name", "account_id")
+    )
+    return [
+        {
+            "account_id": line.account_id,
+            "account_name": line.account.name,
+            "planned_visits": line.planned_visits,
+            "done_visits": done.get(line.pk, 0),
+            "in_person_goal": line.in_person_goal,
+            "phone_goal": line.phone_goal,
+            "remote_goal": line.remote_goal,
+            "messenger_goal": line.messenger_goal,
+        }
+        for line in lines
+    ]
