@@ -196,3 +196,10 @@ def call_plan_line_detail(*, plan: CallPlan) -> list[dict[str, object]]:
         }
         for line in lines
     ]
+
+
+def visit_day_plan_for(*, user: User, on: date) -> QuerySet[Visit]:
+    """The visits ``user`` planned or logged on the local date ``on``, in time order."""
+    return (
+        Visit.objects.filter(rep=user, at__date=on).select_related("account").order_by("at", "pk")
+    )
