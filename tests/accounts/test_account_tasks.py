@@ -7,7 +7,14 @@ one e-mail however often the job runs.
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
 
 from pharmacrm.accounts import services as account_services
 from pharmacrm.accounts.models import QualificationDocument
@@ -16,9 +23,28 @@ from pharmacrm.core.models import ScheduledJob
 
 TASK_PATH = "pharmacrm.accounts.tasks.qualification_reminders_task"
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MIGRATION = importlib.import_module(
+    "pharmacrm.accounts.migrations.0003_qualification_reminders_job"
+)
 
 
-def test_the_daily_reminder_job_exists_after_migrating(db):
+def _migrate_job() -> None:
+    """Run the data migration's forward step (tests that flush tables remove its row)."""
+    MIGRATION._create(apps, SimpleNamespace(connection=connection))
+
+
+@pytest.fixture
+def reminder_job(db: None) -> None:
+    """The daily job, as the data migration creates it."""
+    _migrate_job()
+
+
+def test_the_data_migration_creates_the_daily_job_once(db):
+    ScheduledJob.objects.filter(name="qualification-reminders").delete()
+
+    _migrate_job()
+    _migrate_job()
+
     job = ScheduledJob.objects.get(name="qualification-reminders")
 
     assert (job.task_path, job.kwargs, job.interval_minutes, job.is_enabled) == (
@@ -28,9 +54,11 @@ def test_the_daily_reminder_job_exists_after_migrating(db):
         True,
     )
     assert TASK_PATH in schedule.SCHEDULABLE
+    first_run = timezone.localtime(job.next_run_at)
+    assert (first_run.hour, first_run.minute) == (6, 0)
 
 
-def test_due_job_mails_the_reminder_over_smtp_once(world, smtp_server, settings):
+def test_due_job_mails_the_reminder_over_smtp_once(world, reminder_job, smtp_server, settings):
     settings.TASKS = IMMEDIATE
     account_services.qualification_document_upsert(
         by=None,
