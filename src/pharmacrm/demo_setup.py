@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -123,11 +124,12 @@ def demo_setup(
     from django.core.management import call_command
 
     scale = scale or SCALES["small"]
+    out = generated_dir(Path(settings.VAR_DIR), market=market, scale=scale, seed=seed)
+    _claim_install(Path(settings.VAR_DIR), out, console)
     summary = DemoSummary(database=str(settings.DATABASES["default"]["NAME"]))
     with console.status("Migrating the database…"):
         call_command("migrate", "--noinput", verbosity=0)
     admin = _demo_users(summary)
-    out = generated_dir(Path(settings.VAR_DIR), market=market, scale=scale, seed=seed)
     with _progress(console) as step:
         ensure_generated(out, market=market, scale=scale, seed=seed, step=step)
         result = load_business(
@@ -146,6 +148,45 @@ def demo_setup(
     if quarantined:
         summary.notes.append(f"{quarantined} rows were quarantined (see var/quarantine/)")
     return summary
+
+
+class DemoConflictError(typer.Exit):
+    """The install already holds another demo business (another market, seed or size).
+
+    A ``typer.Exit`` (status 2): ``pharmacrm demo`` ends quietly after the message, which
+    :func:`demo_setup` has printed, instead of showing a traceback.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
+
+
+def _claim_install(var_dir: Path, out: Path, console: Console) -> None:
+    """Record which demo business this install holds; refuse to mix in a second one.
+
+    Two generated businesses share account codes (``MFR01``, ``HOS001`` …): loading a second
+    market would overwrite the first one's accounts and quarantine its facts as duplicates.
+
+    Raises
+    ------
+    DemoConflictError
+        Naming the business already loaded and how to start another one.
+    """
+    marker = var_dir / "demo-business.txt"
+    if marker.exists():
+        loaded = marker.read_text("utf-8").strip()
+        if loaded != out.name:
+            message = (
+                f"this install already holds the demo business {loaded!r}; to see "
+                f"{out.name!r}, use another state folder (PHARMACRM_VAR=var-{out.name} "
+                "pharmacrm demo …) or delete var/"
+            )
+            console.print(f"[red]{message}[/]")
+            raise DemoConflictError(message)
+        return
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(out.name + "\n", "utf-8")
 
 
 def generated_dir(var_dir: Path, *, market: str, scale: Scale, seed: int) -> Path:

@@ -12,7 +12,7 @@ import pyarrow.dataset as ds
 import pytest
 from rich.console import Console
 
-from pharmacrm.demo_setup import DEMO_USERS, demo_setup, generated_dir
+from pharmacrm.demo_setup import DEMO_USERS, DemoConflictError, demo_setup, generated_dir
 
 
 def _csv_rows(path: Path) -> int:
@@ -73,3 +73,23 @@ def test_demo_loads_the_generated_business_and_a_second_run_adds_nothing(
     assert f"Analytics: run {run.pk} (as of {run.as_of}) is current; nothing to do." in second.notes
     assert (Account.history.count(), Contact.history.count(), Consumer.history.count()) == history
     assert (Path(settings.WAREHOUSE_DIR) / "manifest.json").read_bytes() == manifest
+
+
+@pytest.mark.django_db
+def test_demo_refuses_to_load_a_second_market_into_the_same_install(
+    tmp_path: Path, settings, demo_scale
+) -> None:
+    settings.VAR_DIR = tmp_path / "var"
+    settings.WAREHOUSE_DIR = str(tmp_path / "var" / "warehouse")
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "demo-business.txt").write_text("cn-small-7\n", "utf-8")
+
+    with pytest.raises(DemoConflictError) as refused:
+        demo_setup(market="ru", console=Console(file=io.StringIO()), scale=demo_scale, seed=5)
+
+    assert refused.value.message == (
+        "this install already holds the demo business 'cn-small-7'; to see "
+        "'ru-small-300m-5', use another state folder (PHARMACRM_VAR=var-ru-small-300m-5 "
+        "pharmacrm demo …) or delete var/"
+    )
+    assert not (tmp_path / "var" / "generated").exists()
