@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from pharmacrm.core.importkit.registry import FileReport, ImportRequest
 from pharmacrm.demo.generator.config import SCALES, WINDOW_START, GenerateOptions, Scale
@@ -443,7 +450,7 @@ def _progress(console: Console) -> Iterator[StepCallback]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        current: list[int] = []
+        current: list[TaskID] = []
 
         def step(description: str, amount: int) -> None:
             if description:
