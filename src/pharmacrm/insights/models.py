@@ -66,6 +66,9 @@ class AnalyticsRun(models.Model):
     skipped = models.JSONField(_("skipped analyses"), default=list, blank=True)
     output_dir = models.CharField(_("output folder"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    """Messages about analyses that ran but produced nothing (a CLV fit that did not
+    converge, data too thin to cluster): the run succeeded, those columns stay empty."""
 
     class Meta:
         verbose_name = _("analytics run")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from pharmacrm.analytics import engine as analytics_engine
 from pharmacrm.core.models import User
-from pharmacrm.insights import pipeline
+from pharmacrm.insights import clv_step, pipeline
 from pharmacrm.insights.models import (
     AnalyticsRun,
     CustomerKind,
@@ -35,7 +35,7 @@ from pharmacrm.insights.models import (
     RunStatus,
     SavedCustomerList,
 )
-from pharmacrm.insights.upsert import snapshot_rows_upsert
+from pharmacrm.insights.upsert import UPSERT_BATCH, snapshot_rows_upsert
 
 Progress = Callable[[str], None]
 
@@ -170,6 +170,14 @@ def _compute(run: AnalyticsRun, *, progress: Progress) -> dict[str, int]:
                 customers[kind] += batch.num_rows
     counts.update({f"snapshot_{kind}": n for kind, n in customers.items()})
 
+    run.notes = []
+    for kind, view in found.views.items():
+        progress(_("Fitting CLV models for %(kind)s customers") % {"kind": kind})
+        outcome = clv_step.clv_score(con, view, as_of=run.as_of, kind=kind, out_dir=out)
+        counts[f"clv_{kind}"] = outcome.scored
+        if outcome.message:
+            run.notes.append(outcome.message)
+
     collected: dict[str, list[pa.Table]] = {}
     for kind, view in found.views.items():
         progress(_("Aggregating %(kind)s periods") % {"kind": kind})
@@ -199,7 +207,32 @@ def snapshot_upsert(*, run: AnalyticsRun, path: Path) -> int:
     with transaction.atomic():
         upserted = snapshot_rows_upsert(path=str(path), run_id=run.pk)
         CustomerSnapshot.objects.exclude(run=run).delete()
+        for kind in CustomerKind.values:
+            _clv_columns_set(kind=kind, path=path.parent / f"clv_{kind}.parquet")
     return upserted
+
+
+def _clv_columns_set(*, kind: str, path: Path) -> None:
+    """Write the CLV scores of ``path`` into the snapshot rows of ``kind``.
+
+    Without the file (a fit refused or not converged) the kind's CLV columns are emptied:
+    scores of an earlier run would otherwise pass for this run's.
+    """
+    fields = ["p_alive", "expected_purchases", "clv", "churn_band"]
+    rows = CustomerSnapshot.objects.filter(customer_kind=kind)
+    if not path.exists():
+        rows.update(p_alive=None, expected_purchases=None, clv=None, churn_band="")
+        return
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=UPSERT_BATCH):
+        scores = {row["customer_key"]: row for row in batch.to_pylist()}
+        snapshots = list(rows.filter(customer_key__in=list(scores)))
+        for snapshot in snapshots:
+            score = scores[snapshot.customer_key]
+            snapshot.p_alive = score["p_alive"]
+            snapshot.expected_purchases = score["expected_purchases"]
+            snapshot.clv = score["clv"]
+            snapshot.churn_band = score["churn_band"] or ""
+        CustomerSnapshot.objects.bulk_update(snapshots, fields, batch_size=UPSERT_BATCH)
 
 
 def analytics_run_execute(*, run: AnalyticsRun, progress: Progress = _no_progress) -> AnalyticsRun:
