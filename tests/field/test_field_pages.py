@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pharmacrm.field.models import Task, Visit
@@ -113,3 +115,22 @@ def test_visit_form_offers_only_accounts_covered_today(
 
     assert response.status_code == 200
     assert "Jinxiangyuan Pharmacy Xicheng" not in response.content.decode()
+
+
+def test_day_plan_query_count_does_not_grow_with_visits(world, client_for) -> None:  # noqa: ANN001
+    # N+1 guard: the page's queries are the same for one and for five visits and tasks.
+    client = client_for("rep_inside")
+
+    def queries_with(extra_visits: int) -> int:
+        for _ in range(extra_visits):
+            visit_services.visit_log(
+                by=world.rep_inside, account=world.pharmacy, at=timezone.now(), status="planned"
+            )
+            task_services.task_create(
+                by=world.rep_inside, title="Call back", due_on=timezone.localdate()
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/field/").status_code == 200
+        return len(captured)
+
+    assert queries_with(1) == queries_with(5)
