@@ -1,4 +1,4 @@
-"""The CLV step of a run (issue 8 item 6): scores fill the snapshot, or a note says why not."""
+"""CLV and clusters in a run (issue 8 item 6): they fill the snapshot, or a note says why not."""
 
 from __future__ import annotations
 
@@ -16,21 +16,23 @@ from pharmacrm.warehouse.facts import RECEIPT_LINES
 pytestmark = pytest.mark.django_db
 
 
-def test_too_few_customers_leave_clv_empty_and_note_why(warehouse):
+def test_too_few_customers_leave_clv_and_clusters_empty_and_note_why(warehouse):
     run = insights_services.run_analytics(by=None)
 
     # The hand-made warehouse: 3 consumers (1 repeat buyer) and 2 accounts (1 repeat buyer).
     assert run.notes == [
         "CLV (consumer): not fitted — 3 customers, 1 repeat buyers; the models need at least "
         "50 customers and 10 repeat buyers.",
+        "Clusters (consumer): not fitted — 3 customers; clustering needs at least 20.",
         "CLV (account): not fitted — 2 customers, 1 repeat buyers; the models need at least "
         "50 customers and 10 repeat buyers.",
+        "Clusters (account): not fitted — 2 customers; clustering needs at least 20.",
     ]
     assert list(
         CustomerSnapshot.objects.values_list(
-            "p_alive", "expected_purchases", "clv", "churn_band"
+            "p_alive", "expected_purchases", "clv", "churn_band", "cluster", "cluster_label"
         ).distinct()
-    ) == [(None, None, None, "")]
+    ) == [(None, None, None, "", None, "")]
 
 
 def _receipt(consumer_id: int, check: str, day: date, amount: float) -> dict:
@@ -75,3 +77,6 @@ def test_cdnow_calibration_scores_every_customer_and_one_time_buyers_are_alive(s
     # have dropped out yet, so P(alive) = 1 for the other 1,411.
     assert scored.filter(p_alive=1.0).count() == 1411
     assert set(scored.values_list("churn_band", flat=True)) <= {"low", "medium", "high"}
+    assert run.row_counts["clusters_consumer"] == 2357
+    assert scored.filter(cluster__isnull=True).count() == 0
+    assert scored.filter(cluster_label="").count() == 0

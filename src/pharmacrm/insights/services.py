@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from pharmacrm.analytics import engine as analytics_engine
 from pharmacrm.core.models import User
-from pharmacrm.insights import clv_step, pipeline
+from pharmacrm.insights import cluster_step, clv_step, pipeline
 from pharmacrm.insights.models import (
     AnalyticsRun,
     CustomerKind,
@@ -177,6 +177,11 @@ def _compute(run: AnalyticsRun, *, progress: Progress) -> dict[str, int]:
         counts[f"clv_{kind}"] = outcome.scored
         if outcome.message:
             run.notes.append(outcome.message)
+        progress(_("Clustering %(kind)s customers") % {"kind": kind})
+        clustered = cluster_step.cluster_assign(con, view, as_of=run.as_of, kind=kind, out_dir=out)
+        counts[f"clusters_{kind}"] = clustered.assigned
+        if clustered.message:
+            run.notes.append(clustered.message)
 
     collected: dict[str, list[pa.Table]] = {}
     for kind, view in found.views.items():
@@ -209,7 +214,25 @@ def snapshot_upsert(*, run: AnalyticsRun, path: Path) -> int:
         CustomerSnapshot.objects.exclude(run=run).delete()
         for kind in CustomerKind.values:
             _clv_columns_set(kind=kind, path=path.parent / f"clv_{kind}.parquet")
+            _cluster_columns_set(kind=kind, path=path.parent / f"clusters_{kind}.parquet")
     return upserted
+
+
+def _cluster_columns_set(*, kind: str, path: Path) -> None:
+    """Write the clusters of ``path`` into the snapshot rows of ``kind`` (none: emptied)."""
+    rows = CustomerSnapshot.objects.filter(customer_kind=kind)
+    if not path.exists():
+        rows.update(cluster=None, cluster_label="")
+        return
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=UPSERT_BATCH):
+        found = {row["customer_key"]: row for row in batch.to_pylist()}
+        snapshots = list(rows.filter(customer_key__in=list(found)))
+        for snapshot in snapshots:
+            snapshot.cluster = found[snapshot.customer_key]["cluster"]
+            snapshot.cluster_label = found[snapshot.customer_key]["cluster_label"]
+        CustomerSnapshot.objects.bulk_update(
+            snapshots, ["cluster", "cluster_label"], batch_size=UPSERT_BATCH
+        )
 
 
 def _clv_columns_set(*, kind: str, path: Path) -> None:
