@@ -18,8 +18,8 @@ from pharmacrm.cli.django_setup import setup_django
 
 console = Console()
 
-_STEPS = 6
-"""Progress steps of a run: read, score ×2 kinds, aggregate ×2 kinds, save."""
+_STEPS = 10
+"""Progress steps of a run: read, score, CLV, clusters and aggregate ×2 kinds each, save."""
 
 
 def _parse_as_of(text: str | None) -> date | None:
@@ -77,6 +77,8 @@ def analyze(
         console.print(f"  {name}: {rows}")
     if run.skipped:
         console.print(f"Not available in this installation: {', '.join(run.skipped)}")
+    for note in run.notes:
+        console.print(f"[yellow]{note}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -286,7 +286,13 @@ def analytics_run_execute(*, run: AnalyticsRun, progress: Progress = _no_progres
     run.duration_seconds = time.perf_counter() - started
     run.save()
     pipeline.write_json(
-        {"run": run.pk, "as_of": run.as_of, "engine": run.engine, "row_counts": counts},
+        {
+            "run": run.pk,
+            "as_of": run.as_of,
+            "engine": run.engine,
+            "row_counts": counts,
+            "notes": run.notes,
+        },
         run_dir(run) / "run.json",
     )
     return run
