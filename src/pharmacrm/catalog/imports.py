@@ -279,9 +279,9 @@ def _fda_prepare(frame: pl.DataFrame, state: dict[str, object]) -> pl.DataFrame:
         products_path = Path((Path(str(state["path"])).parent / "source").read_text())
         files = state.get("files", ())
         assert isinstance(files, tuple)
-        status = _read_tab(_fda_side_table(products_path, "MarketingStatus.txt", files))
+        statuses = _read_tab(_fda_side_table(products_path, "MarketingStatus.txt", files))
         applications = _read_tab(_fda_side_table(products_path, "Applications.txt", files))
-        state["fda_status"] = status.select(
+        state["fda_status"] = statuses.select(
             "ApplNo", "ProductNo", pl.col("MarketingStatusID").alias("_status")
         ).unique(subset=["ApplNo", "ProductNo"], keep="first")
         state["fda_applications"] = applications.select(
@@ -289,11 +289,14 @@ def _fda_prepare(frame: pl.DataFrame, state: dict[str, object]) -> pl.DataFrame:
             pl.col("ApplType").alias("_appl_type"),
             pl.col("SponsorName").alias("_sponsor"),
         )
+    fda_status, fda_applications = state["fda_status"], state["fda_applications"]
+    assert isinstance(fda_status, pl.DataFrame)
+    assert isinstance(fda_applications, pl.DataFrame)
     joined = frame.join(
-        state["fda_status"],
+        fda_status,
         on=["ApplNo", "ProductNo"],
         how="left",  # type: ignore[arg-type]
-    ).join(state["fda_applications"], on="ApplNo", how="left")  # type: ignore[arg-type]
+    ).join(fda_applications, on="ApplNo", how="left")  # type: ignore[arg-type]
     status = pl.col("_status").replace_strict(FDA_STATUS, default=None, return_dtype=pl.String)
     return joined.with_columns(
         pl.format("FDA-{}-{}", pl.col("ApplNo"), pl.col("ProductNo"))

@@ -85,7 +85,8 @@ def product_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             fmt=export,
             filename="products",
         )
-    template = "catalog/product_list.html#rows" if request.htmx else "catalog/product_list.html"
+    is_htmx = getattr(request, "htmx", False)
+    template = "catalog/product_list.html#rows" if is_htmx else "catalog/product_list.html"
     can_add = _user(request).has_perm("catalog.add_product")
     return render(request, template, {"list": page, "filter_form": form, "can_add": can_add})
 

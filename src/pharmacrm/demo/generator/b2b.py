@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from pharmacrm.demo.generator.config import AS_OF, CARD_PREFIX, WINDOW_START
 from pharmacrm.demo.generator.master import Master
@@ -24,11 +25,11 @@ PRINCIPALS = ("MFR01", "MFR02", "MFR03", "MFR04")
 class B2B:
     """Rows of every B2B/online output, each a dict keyed by fact column names."""
 
-    invoices: list[dict[str, object]] = field(default_factory=list)
-    flows: list[dict[str, object]] = field(default_factory=list)
-    flow_truth: list[dict[str, object]] = field(default_factory=list)
-    online: list[dict[str, object]] = field(default_factory=list)
-    price_violations: list[dict[str, object]] = field(default_factory=list)
+    invoices: list[dict[str, Any]] = field(default_factory=list)
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    flow_truth: list[dict[str, Any]] = field(default_factory=list)
+    online: list[dict[str, Any]] = field(default_factory=list)
+    price_violations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _months() -> list[date]:
@@ -120,13 +121,13 @@ def _flows(out: B2B, market: Market, master: Master, rng: random.Random) -> None
         str(d["code"]): market.flow_layouts[i % len(market.flow_layouts)]
         for i, d in enumerate(distributors)
     }
-    by_report: dict[tuple[str, str], list[dict[str, object]]] = {}
+    by_report: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for line in out.invoices:
         if line["_manufacturer"] in PRINCIPALS:
             period = f"{line['day']:%Y-%m}"  # type: ignore[str-format]
             by_report.setdefault((str(line["seller_code"]), period), []).append(line)
     for (seller, period), lines in sorted(by_report.items(), key=lambda item: item[0]):
-        reported: list[tuple[dict[str, object], dict[str, object], bool]] = []
+        reported: list[tuple[dict[str, Any], dict[str, Any], bool]] = []
         for line in lines:
             reported.append((line, line["_buyer"], False))  # type: ignore[arg-type]
             if seller.startswith("DIS1") and regional and rng.random() < 0.08:
@@ -178,7 +179,7 @@ def _flows(out: B2B, market: Market, master: Master, rng: random.Random) -> None
             )
 
 
-def _product_text(product: dict[str, object], rng: random.Random) -> str:
+def _product_text(product: dict[str, Any], rng: random.Random) -> str:
     """How a distributor names a product: brand or INN, strength, sometimes the pack."""
     head = product["brand"] if rng.random() < 0.6 else product["inn"]
     pack = f" x{product['pack_size']}" if rng.random() < 0.5 else ""
@@ -229,7 +230,7 @@ def _without_outlet_number(name: str, market: Market) -> str:
     return re.sub(patterns[market.code], "", name)
 
 
-def noisy_address(account: dict[str, object], market: Market, rng: random.Random) -> str:
+def noisy_address(account: dict[str, Any], market: Market, rng: random.Random) -> str:
     """The delivery address, sometimes without its district or province."""
     address = str(account["address"])
     district = str(account["district"])
@@ -308,8 +309,8 @@ def _online(
 
 
 def _violation(
-    store: dict[str, object], product: dict[str, object], price: float, kind: str
-) -> dict[str, object]:
+    store: dict[str, Any], product: dict[str, Any], price: float, kind: str
+) -> dict[str, Any]:
     return {
         "store_code": store["code"],
         "channel": store["departments"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -99,10 +100,7 @@ def build_context(options: GenerateOptions, market: Market, master: Master) -> F
     zone = ZoneInfo(market.timezone)
     # Offsets at local noon: outlets trade 08:00-22:00, never across a DST switch hour.
     offsets = np.array(
-        [
-            datetime(d.year, d.month, d.day, 12, tzinfo=zone).utcoffset().total_seconds()
-            for d in days
-        ]  # type: ignore[union-attr]
+        [_utc_offset_seconds(datetime(d.year, d.month, d.day, 12, tzinfo=zone)) for d in days]
     )
     intensity = np.ones(ndays) if pure else _day_intensity(days, market)
     cum = np.concatenate([[0.0], np.cumsum(intensity)])
@@ -178,7 +176,7 @@ def _day_intensity(days: list[date], market: Market) -> np.ndarray:
     return values / values.mean()
 
 
-def _season_multiplier(product: dict[str, object], yday: float) -> float:
+def _season_multiplier(product: dict[str, Any], yday: float) -> float:
     atc = str(product["atc_code"])
     name = str(product["inn"])
     winter = 0.5 * (1 + math.cos(2 * math.pi * (yday - 20) / 365.25))  # 1 mid-January, 0 July
@@ -211,7 +209,7 @@ def _promotions(
 
 
 def _product_cdf(
-    products: list[dict[str, object]],
+    products: list[dict[str, Any]],
     category: np.ndarray,
     popularity: np.ndarray,
     supply: np.ndarray,
@@ -240,3 +238,10 @@ def _product_cdf(
     cdf = np.array(rows)
     cdf[:, -1] = 1.0
     return cdf
+
+
+def _utc_offset_seconds(moment: datetime) -> float:
+    """Seconds east of UTC of an aware datetime (ZoneInfo always gives an offset)."""
+    offset = moment.utcoffset()
+    assert offset is not None
+    return offset.total_seconds()

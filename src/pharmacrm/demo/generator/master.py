@@ -13,13 +13,15 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
+from typing import Any
 
 from faker import Faker
 
 from pharmacrm.demo.generator.config import Scale
 from pharmacrm.demo.markets import City, Market, Region
 
-Row = dict[str, object]
+# Heterogeneous CSV-like records; values are checked against the schemas when written.
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -338,7 +339,7 @@ def _grouped(
 
 def _fact_table(schema: pa.Schema, rows: list[dict[str, object]], *, currency: str) -> pa.Table:
     names = [n for n in schema.names if n not in ("import_id", "source_row")]
-    columns = {}
+    columns: dict[str, list[Any]] = {}
     for name in names:
         if name == "currency":
             columns[name] = [currency] * len(rows)
