@@ -22,10 +22,10 @@ from pharmacrm.core.roles import Role
 from pharmacrm.field import selectors as field_selectors
 from pharmacrm.field.models import CallPlan, Task, Visit
 from pharmacrm.field.schemas import (
+    FieldTaskIn,
+    FieldTaskOut,
     PlanDetailOut,
     PlanOut,
-    TaskIn,
-    TaskOut,
     VisitIn,
     VisitOut,
     share,
@@ -109,15 +109,15 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
     return Status(201, _visit_out(visit))
 
 
-@router.get("/tasks", response=list[TaskOut], summary="My open tasks due by a date")
+@router.get("/tasks", response=list[FieldTaskOut], summary="My open tasks due by a date")
 @paginate(LimitOffsetPagination)
 def task_list(request: HttpRequest, due_by: date | None = None) -> Any:
     day = due_by or timezone.localdate()
     return field_selectors.task_list_open_for(user=_user(request), due_by=day)
 
 
-@router.post("/tasks", response={201: TaskOut}, summary="Create a task for oneself")
-def task_create(request: HttpRequest, payload: TaskIn) -> Status[Task]:
+@router.post("/tasks", response={201: FieldTaskOut}, summary="Create a task for oneself")
+def task_create(request: HttpRequest, payload: FieldTaskIn) -> Status[Task]:
     user = _user(request)
     task = task_services.task_create(
         by=user, title=payload.title, due_on=payload.due_on, reminder_at=payload.reminder_at

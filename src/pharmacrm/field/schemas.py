@@ -73,7 +73,9 @@ class VisitOut(Schema):
     follow_up_on: date | None
 
 
-class TaskIn(Schema):
+# "Field" prefix: OpenAPI components are named by class, and core already has a TaskOut (the
+# background-task status); two classes of one name made core's endpoint show this shape.
+class FieldTaskIn(Schema):
     """A task for oneself."""
 
     title: str
@@ -81,7 +83,7 @@ class TaskIn(Schema):
     reminder_at: datetime | None = None
 
 
-class TaskOut(Schema):
+class FieldTaskOut(Schema):
     """A task as the API returns it."""
 
     id: int
