@@ -30,12 +30,19 @@ ROLE_SLUGS = [
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """This process's environment minus what would point a child at our test settings."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    """This process's environment minus what would point a child at our test settings.
+
+    ``DJANGO_ALLOW_ASYNC_UNSAFE`` goes too: the browser fixtures set it for the test process
+    (Playwright runs an event loop beside the ORM), and a deploy check rightly refuses it.
+    """
+    dropped = {
+        "DJANGO_SETTINGS_MODULE",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env["PHARMACRM_VAR"] = str(tmp_path / "var")
     env.update(extra)
     return env
