@@ -7,7 +7,9 @@ import copy
 import jsonschema
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 from schemathesis.specs.openapi.definitions import OPENAPI_31
@@ -48,8 +50,20 @@ def test_api_docs_page_is_public(client, db):
 
 @pytest.fixture
 def api_schema(db):
-    """The live document, loaded through the WSGI app (the same process and test database)."""
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    """The live document, loaded through the WSGI app (the same process and test database).
+
+    Django closes "old" connections at the start and end of every request it serves; inside a
+    test's transaction that closes the test's own PostgreSQL connection (SQLite's in-memory
+    test database ignores it). Django's test client unhooks that for its requests; calling the
+    WSGI app directly, as schemathesis does, needs the same for the whole test.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -74,7 +74,8 @@ class Product(models.Model):
     )
     rx_otc = models.CharField(_("Rx/OTC"), max_length=3, choices=Dispensing.choices, blank=True)
     form = models.CharField(_("form"), max_length=120, blank=True)
-    strength = models.CharField(_("strength"), max_length=200, blank=True)
+    # Combination products list every ingredient's strength: Drugs@FDA has 206 characters.
+    strength = models.CharField(_("strength"), max_length=400, blank=True)
     pack = models.CharField(_("pack"), max_length=120, blank=True)
     manufacturer = models.ForeignKey(
         "accounts.Account",

@@ -89,7 +89,8 @@ ROLE_PERMISSIONS: dict[Role, RolePermissions] = {
         _VIEW_MASTER | {"accounts.view_consumer", "insights.view_snapshot"}
     ),
     Role.CHANNEL_MANAGER: RolePermissions(
-        _VIEW_MASTER | {"catalog.change_channelprice", "warehouse.view_importjob"}
+        _VIEW_MASTER
+        | {"catalog.add_channelprice", "catalog.change_channelprice", "warehouse.view_importjob"}
     ),
     Role.SUPPLIER_MANAGER: RolePermissions(frozenset({"catalog.view_product"})),
 }
