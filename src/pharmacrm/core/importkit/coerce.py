@@ -117,10 +117,10 @@ def coerce_batch(
         else:
             parsed[spec.name] = pl.Series(spec.name, [None] * frame.height, dtype=_dtype(spec))
             continue
-        value, failed, reason = _parse(text, spec, mapping)
+        value, failures = _parse(text, spec, mapping)
         parsed[spec.name] = value.alias(spec.name)
         shown = text.cast(pl.String) if text.dtype != pl.String else text
-        if failed is not None:
+        for failed, reason in failures:
             problems.append(_problem(rows, shown, failed, label, reason))
         if spec.required:
             problems.append(_problem(rows, shown, text.is_null(), label, "required value missing"))
@@ -157,16 +157,23 @@ def _errors_frame_empty() -> pl.DataFrame:
 
 
 def _problem(
-    rows: pl.Series, shown: pl.Series, mask: pl.Series, column: str, reason: str
+    rows: pl.Series, shown: pl.Series, mask: pl.Series, column: str, reason: str | pl.Series
 ) -> pl.DataFrame:
+    """Error rows where ``mask`` holds; ``reason`` is one sentence or one per row."""
     if not mask.any():
         return pl.DataFrame()
+    count = int(mask.sum())
+    reasons = (
+        pl.repeat(reason, count, eager=True, dtype=pl.String)
+        if isinstance(reason, str)
+        else reason.filter(mask)
+    )
     return pl.DataFrame(
         {
             "row": rows.filter(mask),
-            "column": pl.repeat(column, int(mask.sum()), eager=True, dtype=pl.String),
+            "column": pl.repeat(column, count, eager=True, dtype=pl.String),
             "value": shown.filter(mask),
-            "reason": pl.repeat(reason, int(mask.sum()), eager=True, dtype=pl.String),
+            "reason": reasons.alias("reason"),
         }
     )
 
@@ -191,46 +198,73 @@ def _dtype(spec: FieldSpec) -> pl.DataType:
     }[spec.type]
 
 
-def _parse(
-    text: pl.Series, spec: FieldSpec, mapping: ColumnMapping
-) -> tuple[pl.Series, pl.Series | None, str]:
-    """Return ``(value, failed_mask, reason)`` for one field; ``failed_mask`` None: cannot fail."""
+Failures = list[tuple[pl.Series, "str | pl.Series"]]
+"""(mask of failed rows, reason) pairs of one field; a reason may differ per row."""
+
+
+def _parse(text: pl.Series, spec: FieldSpec, mapping: ColumnMapping) -> tuple[pl.Series, Failures]:
+    """Return ``(value, failures)`` for one field; a field that cannot fail has none."""
     if spec.type in ("code", "text"):
-        return (text if text.dtype == pl.String else text.cast(pl.String)), None, ""
+        return (text if text.dtype == pl.String else text.cast(pl.String)), []
     if spec.type in ("int", "float"):
         number = _parse_number(text, mapping) * mapping.units.get(spec.name, 1.0)
         if spec.type == "float":
-            return number, text.is_not_null() & number.is_null(), "not a number"
+            return number, [(text.is_not_null() & number.is_null(), "not a number")]
         whole = number.is_not_null() & (number.round(0) == number)
         value = number.set(~whole, None).cast(pl.Int64)  # type: ignore[arg-type]
-        return value, text.is_not_null() & value.is_null(), "not a whole number"
+        return value, [(text.is_not_null() & value.is_null(), "not a whole number")]
     if spec.type == "bool":
         if text.dtype == pl.Boolean:
-            return text, None, ""
+            return text, []
         lowered = text.cast(pl.String).str.to_lowercase()
         value = lowered.replace_strict(
             [*_TRUE, *_FALSE], [True] * len(_TRUE) + [False] * len(_FALSE),
             default=None, return_dtype=pl.Boolean,
         )  # fmt: skip
-        return value, text.is_not_null() & value.is_null(), "not yes/no (1/0, true/false)"
+        return value, [(text.is_not_null() & value.is_null(), "not yes/no (1/0, true/false)")]
     if spec.type == "date":
         formats = (*mapping.date_formats, *ISO_DATE_FORMATS)
         value = _parse_temporal(text, formats, ISO_TIMESTAMP_FORMATS, date=True)
         reason = f"not a date (expected {' or '.join(formats)})"
-        return value, text.is_not_null() & value.is_null(), reason
+        return value, [(text.is_not_null() & value.is_null(), reason)]
     formats = (*mapping.timestamp_formats, *ISO_TIMESTAMP_FORMATS)
     local = _parse_temporal(text, formats, (*mapping.date_formats, *ISO_DATE_FORMATS), date=False)
+    unparsed = text.is_not_null() & local.is_null()
+    failures: Failures = [(unparsed, f"not a date and time (expected {' or '.join(formats)})")]
     zone = local.dtype.time_zone if isinstance(local.dtype, pl.Datetime) else None
-    if zone is None:
-        # Wall-clock time of the source: the hour skipped by a spring clock change does not
-        # exist and is reported; the repeated autumn hour is read as its first occurrence.
-        aware = local.dt.replace_time_zone(
-            mapping.timezone, ambiguous="earliest", non_existent="null"
-        )
-    else:
-        aware = local.dt.convert_time_zone(mapping.timezone)
-    reason = f"not a date and time (expected {' or '.join(formats)})"
-    return aware, text.is_not_null() & aware.is_null(), reason
+    if zone is not None:
+        return local.dt.convert_time_zone(mapping.timezone), failures
+    aware, clock_failures = _localise(local, mapping)
+    return aware, failures + clock_failures
+
+
+def _localise(local: pl.Series, mapping: ColumnMapping) -> tuple[pl.Series, Failures]:
+    """Read naive wall-clock times of the source in ``mapping.timezone``.
+
+    Where clocks change, some wall-clock times are not a point in time: the hour skipped in
+    spring does not exist (``2025-03-30 01:05:07`` in Europe/London), and the hour repeated in
+    autumn happens twice. Each gets its own reason naming the zone, so the sender knows the
+    file is not broken but its clock is; ``mapping.ambiguous_times="earliest"`` (or
+    ``"latest"``) reads a repeated time as that occurrence instead of quarantining it.
+    """
+    zone = mapping.timezone
+    policy = mapping.ambiguous_times
+    aware = local.dt.replace_time_zone(
+        zone, ambiguous="null" if policy == "quarantine" else policy, non_existent="null"
+    )
+    lost = local.is_not_null() & aware.is_null()
+    if not lost.any():
+        return aware, []
+    # A second, rarer pass tells the two clock changes apart: a time that exists at least
+    # once is ambiguous, one that never exists is in the gap.
+    exists = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+    shown = local.dt.strftime("%Y-%m-%d %H:%M:%S")
+    gap = lost & exists.is_null()
+    repeated = lost & exists.is_not_null()
+    return aware, [
+        (gap, shown + f" does not exist in {zone} (daylight-saving gap)"),
+        (repeated, shown + f" happens twice in {zone} (clocks go back): the file must say which"),
+    ]
 
 
 def _parse_number(text: pl.Series, mapping: ColumnMapping) -> pl.Series:

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
@@ -198,7 +198,10 @@ class ColumnMapping:
     ``columns`` maps field → source column; ``constants`` gives fields a fixed value (the
     distributor's code, the period a report covers) written as text and parsed like a cell;
     ``units`` multiplies numeric fields (packs → units, thousands → units); ``date_formats``
-    and ``timestamp_formats`` are strptime patterns tried in order, ISO 8601 always last.
+    and ``timestamp_formats`` are strptime patterns tried in order, ISO 8601 always last;
+    naive times are wall-clock times in ``timezone``, and one that clocks going back make happen
+    twice is quarantined (``ambiguous_times="quarantine"``) or read as its ``"earliest"`` or
+    ``"latest"`` occurrence.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -209,6 +212,7 @@ class ColumnMapping:
     thousands_separator: str = ""
     units: dict[str, float] = field(default_factory=dict)
     timezone: str = "UTC"
+    ambiguous_times: Literal["quarantine", "earliest", "latest"] = "quarantine"
     source: str | None = None
     read: ReadOptions = field(default_factory=ReadOptions)
 
