@@ -28,3 +28,27 @@ class FieldConfig(AppConfig):
                 section=_("Field force"),
             )
         )
+        self._register_team_plans_weekly_mail()
+
+    def _register_team_plans_weekly_mail(self) -> None:
+        # Managers get the team page; call plans are read by their reps too.
+        from pharmacrm.core import schedule
+        from pharmacrm.core.navigation import NavItem, register
+        from pharmacrm.core.roles import Role
+        from pharmacrm.field.mail_weekly import WEEKLY_SUMMARY_TASK
+
+        section = _("Field force")
+        managers = frozenset({Role.ADMINISTRATOR, Role.DIRECTOR, Role.REGIONAL_MANAGER})
+        register(
+            NavItem("field-team", _("Team execution"), "field-team", managers, section=section)
+        )
+        register(
+            NavItem(
+                "field-plans",
+                _("Call plans"),
+                "field-plans",
+                managers | {Role.SALES_REP},
+                section=section,
+            )
+        )
+        schedule.SCHEDULABLE.add(WEEKLY_SUMMARY_TASK)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from pharmacrm.accounts.models import Account, Contact
 from pharmacrm.catalog.models import Product
 from pharmacrm.core.models import User
 from pharmacrm.field.models import Task, Visit, VisitChannel, VisitStatus
+from pharmacrm.field.selectors_team import ROLES_SEEING_TEAMS, team_rep_ids_for
 from pharmacrm.field.services._audit import stamp
 
 # Fields a correction may change; rep and account stay (a visit to another account is
@@ -64,6 +66,23 @@ def _require_contacts_of(*, account: Account, contacts: Sequence[Contact]) -> No
                 % {"contacts": ", ".join(strangers), "account": account.name}
             }
         )
+
+
+def _manages_rep(*, by: User, rep_id: int) -> bool:
+    if not by.roles & ROLES_SEEING_TEAMS:
+        return False
+    team = team_rep_ids_for(user=by, on=timezone.localdate())
+    return team is None or rep_id in team
+
+
+def visit_version_raise(visit: Visit) -> None:
+    """Raise ``visit.version`` by one in the database and on the instance.
+
+    In the database (``F() + 1``), so two corrections racing each other both count; the row
+    saved next and its audit entry carry the new number. Call inside the saving transaction.
+    """
+    Visit.objects.filter(pk=visit.pk).update(version=F("version") + 1)
+    visit.version = Visit.objects.values_list("version", flat=True).get(pk=visit.pk)
 
 
 def _follow_up_task(*, by: User, visit: Visit) -> Task:
@@ -141,13 +160,19 @@ def visit_log(
 def visit_correct(*, by: User, visit: Visit, reason: str = "", **changes: Any) -> Visit:
     """Change fields of a visit; once closed, only with a ``reason`` kept in the audit trail.
 
-    Only the visit's own rep corrects it. Setting ``status`` to done closes the visit; a new
-    ``follow_up_on`` date adds a follow-up task. Raises ``ValidationError`` naming ``reason``
-    when a closed visit is corrected without one, ``visit`` when ``by`` is not its rep, and the
-    field of an unknown or invalid change; nothing is saved then.
+    The visit's own rep corrects it, and so does a manager who sees the rep's team (a regional
+    manager over the rep's territory today, a director, an administrator) — a manager always
+    with a reason. Every correction raises ``version`` (the offline sync detects conflicting
+    edits by it). Setting ``status`` to done closes the visit; a new ``follow_up_on`` date adds
+    a follow-up task. Raises ``ValidationError`` naming ``reason`` when a closed visit (or any
+    visit, for a manager) is corrected without one, ``visit`` when ``by`` may not correct it,
+    and the field of an unknown or invalid change; nothing is saved then.
     """
-    if by.pk != visit.rep_id:
+    is_own = by.pk == visit.rep_id
+    if not is_own and not _manages_rep(by=by, rep_id=visit.rep_id):
         raise ValidationError({"visit": _("Only the rep who logged a visit corrects it.")})
+    if not is_own and not reason.strip():
+        raise ValidationError({"reason": _("Say why you correct your rep's visit.")})
     unknown = sorted(set(changes) - CORRECTABLE_FIELDS - {"status"})
     if unknown:
         raise ValidationError(
@@ -166,6 +191,7 @@ def visit_correct(*, by: User, visit: Visit, reason: str = "", **changes: Any) -
         visit.refresh_from_db()
         raise
     with transaction.atomic():
+        visit_version_raise(visit)
         stamp(visit, by=by, reason=reason.strip())
         visit.save()
         if visit.follow_up_on is not None and visit.follow_up_on != previous_follow_up:
