@@ -173,3 +173,7 @@ class SavedCustomerList(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The grade tables live in their own module; importing them here is how Django finds them.
+from pharmacrm.insights.grades_models import GradeChange, GradeRule  # noqa: E402, F401

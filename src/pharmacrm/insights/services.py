@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from pharmacrm.analytics import engine as analytics_engine
 from pharmacrm.core.models import User
-from pharmacrm.insights import cluster_step, clv_step, pipeline
+from pharmacrm.insights import cluster_step, clv_step, grades, pipeline
 from pharmacrm.insights.models import (
     AnalyticsRun,
     CustomerKind,
@@ -272,6 +272,8 @@ def analytics_run_execute(*, run: AnalyticsRun, progress: Progress = _no_progres
         counts = _compute(run, progress=progress)
         progress(_("Saving the snapshot"))
         counts["snapshot"] = snapshot_upsert(run=run, path=run_dir(run) / "snapshot.parquet")
+        changed = grades.grades_apply(by=run.requested_by, run=run)  # value rules (issue 8)
+        counts.update({f"grade_changes_{kind}": n for kind, n in changed.items()})
     except Exception as exc:
         run.status = RunStatus.FAILED
         run.error = "".join(traceback.format_exception_only(exc)).strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from pharmacrm.insights import views
+from pharmacrm.insights import views, views_clv_urls
 
 app_name = "insights"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("runs/", views.runs, name="runs"),
     path("runs/start/", views.run_start, name="run-start"),
     path("runs/<int:run_id>/", views.run_detail, name="run-detail"),
+    *views_clv_urls.urlpatterns,  # grades, CLV and clusters (issue 8)
 ]
