@@ -91,6 +91,8 @@ _ROUTERS = (
     ("pharmacrm.warehouse.api", "/warehouse", "warehouse"),
     ("pharmacrm.insights.api", "/insights", "insights"),
     ("pharmacrm.field.api", "/field", "field"),
+    ("pharmacrm.field.api_tasks", "/field/tasks", "field"),
+    ("pharmacrm.field.api_materials", "/field/materials", "field"),
     ("pharmacrm.field.api_sync", "/field/sync", "field"),
 )
 for _module_name, _prefix, _tag in _ROUTERS:

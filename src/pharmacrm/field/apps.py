@@ -28,7 +28,30 @@ class FieldConfig(AppConfig):
                 section=_("Field force"),
             )
         )
+        self._register_tasks_calendar_materials()
         self._register_team_plans_weekly_mail()
+
+    def _register_tasks_calendar_materials(self) -> None:
+        # Everyone signed in has tasks and a calendar; the knowledge base is read by all.
+        from pharmacrm.core import schedule
+        from pharmacrm.core.navigation import ALL_ROLES, NavItem, register
+        from pharmacrm.field.tasks import TASK_REMINDERS_TASK
+
+        section = _("Field force")
+        register(NavItem("field-tasks", _("Tasks"), "field-task-list", ALL_ROLES, section=section))
+        register(
+            NavItem("field-calendar", _("Calendar"), "field-calendar", ALL_ROLES, section=section)
+        )
+        register(
+            NavItem(
+                "field-materials",
+                _("Knowledge base"),
+                "field-material-list",
+                ALL_ROLES,
+                section=section,
+            )
+        )
+        schedule.SCHEDULABLE.add(TASK_REMINDERS_TASK)
 
     def _register_team_plans_weekly_mail(self) -> None:
         # Managers get the team page; call plans are read by their reps too.

@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pharmacrm.accounts.models import Account
-from pharmacrm.field.models import VisitChannel, VisitStatus
+from pharmacrm.field import selectors_materials
+from pharmacrm.field.models import MaterialVersion, VisitChannel, VisitStatus
 
 
 class VisitLogForm(forms.Form):
@@ -35,10 +37,20 @@ class VisitLogForm(forms.Form):
     )
     notes = forms.CharField(required=False, widget=forms.Textarea, label=_("Notes"))
     keywords = forms.CharField(required=False, max_length=300, label=_("Keywords"))
+    materials = forms.ModelMultipleChoiceField(
+        queryset=MaterialVersion.objects.none(),
+        required=False,
+        label=_("Materials shown"),
+        help_text=_("Approved material of the knowledge base that has not expired."),
+    )
 
     def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        # Offered: what may be shown today; visit_log re-checks on the visit's own date.
+        self.fields["materials"].queryset = selectors_materials.material_versions_attachable(  # type: ignore[attr-defined]
+            on=timezone.localdate()
+        )
 
     def values(self) -> dict[str, Any]:
         """Cleaned values as ``visit_log`` keywords (an empty quantity is 0)."""

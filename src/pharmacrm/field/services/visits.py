@@ -23,8 +23,9 @@ from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.accounts.models import Account, Contact
 from pharmacrm.catalog.models import Product
 from pharmacrm.core.models import User
-from pharmacrm.field.models import Task, Visit, VisitChannel, VisitStatus
+from pharmacrm.field.models import MaterialVersion, Task, Visit, VisitChannel, VisitStatus
 from pharmacrm.field.selectors_team import ROLES_SEEING_TEAMS, team_rep_ids_for
+from pharmacrm.field.services import materials as material_services
 from pharmacrm.field.services._audit import stamp
 
 # Fields a correction may change; rep and account stay (a visit to another account is
@@ -118,18 +119,21 @@ def visit_log(
     follow_up_on: date | None = None,
     notes: str = "",
     keywords: str = "",
+    materials: Sequence[MaterialVersion] = (),
 ) -> Visit:
     """Record a visit by ``by`` (the rep) to ``account`` at ``at`` (aware).
 
     A visit logged as ``done`` is closed at once. A ``follow_up_on`` date creates an open task
     for the rep, due that day, titled with the next step. Audited. Raises ``ValidationError``
     naming ``account`` when the account is outside the rep's territory on the local date of
-    ``at``, ``contacts`` when someone met works elsewhere, or the field of any other invalid
+    ``at``, ``contacts`` when someone met works elsewhere, ``materials`` when a material
+    shown is not approved or has expired on that date, or the field of any other invalid
     value; nothing is saved then.
     """
     day = timezone.localdate(at)
     _require_covered(by=by, account=account, on=day)
     _require_contacts_of(account=account, contacts=contacts)
+    material_services.material_versions_require_attachable(versions=materials, on=day)
     visit = Visit(
         rep=by,
         account=account,
@@ -152,6 +156,7 @@ def visit_log(
         visit.save()
         visit.contacts.set(contacts)
         visit.products.set(products)
+        visit.materials.set(materials)
         if follow_up_on is not None:
             _follow_up_task(by=by, visit=visit)
     return visit
