@@ -21,6 +21,7 @@ from pharmacrm.accounts.models import (
     ConsumerConsent,
     Contact,
     QualificationDocument,
+    SupplierAssignment,
 )
 from pharmacrm.core.models import User
 
@@ -95,3 +96,35 @@ class ConsumerAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     search_fields = ("card_no",)
     autocomplete_fields = ("home_outlet",)
     inlines = [ConsentInline]
+
+
+@admin.register(SupplierAssignment)
+class SupplierAssignmentAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    """Which supplier manager looks after which upstream supplier, when.
+
+    The form runs the same checks as the service (``SupplierAssignment.clean``: the role, an
+    upstream supplier, no overlap); ending an assignment (an end date) keeps it as history.
+    """
+
+    list_display = ("user", "supplier", "starts_on", "ends_on", "note")
+    list_filter = ("starts_on", "ends_on")
+    search_fields = ("user__username", "supplier__code", "supplier__name")
+    autocomplete_fields = ("supplier",)
+    date_hierarchy = "starts_on"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("user", "supplier")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(
+                groups__name="supplier_manager", is_active=True
+            ).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: SupplierAssignment, form: Any, change: bool
+    ) -> None:
+        # The form already ran the model's full_clean (role, tier, overlap); record the author.
+        obj._history_user = request.user  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)

@@ -19,7 +19,8 @@ class AccountsConfig(AppConfig):
         from pharmacrm.core.roles import Role
 
         section = _("Master data")
-        account_roles = ALL_ROLES - {Role.SUPPLIER_MANAGER}
+        # A supplier manager sees the suppliers assigned to them and their contacts.
+        account_roles = ALL_ROLES
         consumer_roles = frozenset(
             {
                 Role.ADMINISTRATOR,

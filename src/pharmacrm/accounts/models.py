@@ -8,12 +8,14 @@ services keep them current, and the typo-tolerant search reads only them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pharmacrm.core.roles import Role
 from pharmacrm.territories.models import Territory
 
 
@@ -379,3 +381,93 @@ class ConsumerConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} {self.channel} {self.granted}"
+
+
+class SupplierAssignment(models.Model):
+    """A supplier manager looks after an upstream supplier from ``starts_on`` to ``ends_on``.
+
+    Built like the territories' ``Assignment``: both ends inclusive, an empty end means "until
+    further notice", and a manager who moves on gets an end date rather than a deletion, so
+    "who managed this manufacturer last spring" stays answerable. A supplier manager sees the
+    suppliers assigned to them on a date, their contacts and their products (DESIGN.md roles
+    table); nothing else of the customer master.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supplier_assignments",
+        verbose_name=_("user"),
+    )
+    supplier = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="supplier_assignments",
+        verbose_name=_("supplier"),
+        help_text=_("An upstream account (a manufacturer or other supplier)."),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("Empty: until further notice.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("supplier assignment")
+        verbose_name_plural = _("supplier assignments")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="supplier_assignment_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "starts_on"], name="supplier_assignment_user_start")
+        ]
+
+    def __str__(self) -> str:
+        end = self.ends_on.isoformat() if self.ends_on else "…"
+        return f"{self.user} · {self.supplier} · {self.starts_on.isoformat()}–{end}"
+
+    def clean(self) -> None:
+        """Refuse a non-upstream account, a user who is not a supplier manager, an overlap.
+
+        A link to someone without the role would grant nothing and only mislead whoever
+        reads it; two overlapping periods of the same user and supplier would double-count
+        them in reports. Here rather than in the service so the back-office form shows the
+        message on the field.
+        """
+        if self.supplier_id is not None and self.supplier.tier != AccountTier.UPSTREAM:
+            raise ValidationError(
+                {
+                    "supplier": _(
+                        "%(account)s is not an upstream supplier; only upstream accounts can "
+                        "be assigned to a supplier manager."
+                    )
+                    % {"account": self.supplier.name}
+                }
+            )
+        if self.user_id is None:
+            return
+        if not self.user.has_role(Role.SUPPLIER_MANAGER):
+            raise ValidationError(
+                {"user": _("%(user)s is not a supplier manager.") % {"user": self.user}}
+            )
+        if self.supplier_id is None or self.starts_on is None:
+            return
+        overlapping = SupplierAssignment.objects.filter(
+            user_id=self.user_id, supplier_id=self.supplier_id
+        ).exclude(ends_on__lt=self.starts_on)
+        if self.ends_on is not None:
+            overlapping = overlapping.exclude(starts_on__gt=self.ends_on)
+        if self.pk is not None:
+            overlapping = overlapping.exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(
+                {
+                    "starts_on": _("%(user)s already manages %(supplier)s in that period.")
+                    % {"user": self.user, "supplier": self.supplier.name}
+                }
+            )

@@ -2,9 +2,9 @@
 
 ``account_list_for``/``account_get_for`` decide which accounts a user sees on a date: the
 territories the territories app says they cover, plus what their role adds (a channel
-manager sees online stores, a supplier manager upstream suppliers). Contacts follow their
-account. Consumers follow the roles table: a rep sees none, an analyst sees them
-pseudonymised. Lists, detail pages, search, exports, the API and the admin all come here.
+manager sees online stores, a supplier manager the suppliers assigned to them on that date).
+Contacts follow their account. Consumers follow the roles table: a rep sees none, an analyst
+sees them pseudonymised. Lists, detail pages, search, exports, the API and the admin all come here.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from pharmacrm.accounts.models import (
     Account,
     AccountKind,
     AccountRelation,
-    AccountTier,
     Channel,
     Consumer,
     ConsumerConsent,
     Contact,
+    SupplierAssignment,
 )
 from pharmacrm.accounts.search import normalise, query_grams, search_key
 from pharmacrm.core import selectors as core_selectors
@@ -74,8 +74,38 @@ def account_scope_q(*, user: User, on: date | None = None) -> Q:
     if Role.CHANNEL_MANAGER in roles:
         scope |= Q(kind=AccountKind.ONLINE_STORE)
     if Role.SUPPLIER_MANAGER in roles:
-        scope |= Q(tier=AccountTier.UPSTREAM)
+        scope |= Q(pk__in=sorted(supplier_ids_managed_by(user=user, on=_today(on))))
     return scope
+
+
+def supplier_ids_managed_by(*, user: User, on: date | None = None) -> frozenset[int]:
+    """Ids of the upstream suppliers ``user`` manages on ``on`` (today by default).
+
+    Empty for anyone who is not an active supplier manager. This is the supplier manager's
+    whole view of the customer master (those accounts and their contacts) and, through the
+    catalog's scoping, of the products (the ones those suppliers make).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if Role.SUPPLIER_MANAGER not in user.roles:
+        return frozenset()
+    day = _today(on)
+    rows = SupplierAssignment.objects.filter(user=user, starts_on__lte=day).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    )
+    return frozenset(rows.values_list("supplier_id", flat=True))
+
+
+def supplier_assignment_list(
+    *, supplier_id: int | None = None, user_id: int | None = None
+) -> QuerySet[SupplierAssignment]:
+    """Supplier assignments, newest first, optionally of one supplier or one user."""
+    rows = SupplierAssignment.objects.select_related("user", "supplier")
+    if supplier_id is not None:
+        rows = rows.filter(supplier_id=supplier_id)
+    if user_id is not None:
+        rows = rows.filter(user_id=user_id)
+    return rows.order_by("-starts_on", "pk")
 
 
 def account_list_for(
@@ -329,16 +359,19 @@ def _candidates(rows: QuerySet[Any], grams: list[str]) -> QuerySet[Any]:
     ("pha") cannot flood the list. By the pigeonhole principle such a row holds at least one
     of *any* ``n − need + 1`` of the grams, so the index lookup (``search_key LIKE '%gram%'``,
     the trigram GIN index on PostgreSQL) uses the rarest ones: in the bench, "pharmacy"'s
-    grams sit in 70 % of the names and made every search recheck 70 k of 100 k rows. Grams
-    counted as absent are added too (free in the index), so a count that went stale since a
-    new name was saved cannot hide it.
+    grams sit in 70 % of the names and made every search recheck 70 k of 100 k rows.
+
+    Because the pigeonhole argument holds for *any* choice of ``n − need + 1`` grams, the
+    counts only decide speed, never which rows match: a count gone stale since a name was
+    saved cannot hide that row. So grams counted as absent take their place in the quota like
+    any other (rarest first); session 1 added them on top of it, which pulled in the common
+    grams as well (the director's "tongrentng pharmcy" fetched every name holding "pha").
     """
     if not grams:
         return rows.none()
     need = max(1, math.ceil(0.4 * len(grams)))
     counts = _gram_frequencies(rows.model, grams)
-    present = sorted((g for g in grams if counts[g]), key=lambda g: (counts[g], g))
-    lookup = [g for g in grams if not counts[g]] + present[: len(grams) - need + 1]
+    lookup = sorted(grams, key=lambda g: (counts[g], g))[: len(grams) - need + 1]
     rows = rows.filter(reduce(or_, (Q(search_key__contains=g) for g in lookup)))
     hits = reduce(
         add,

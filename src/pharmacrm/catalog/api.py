@@ -48,15 +48,16 @@ def product_list(
     """Filters narrow the list; ``q`` searches SKU, brand, INN, ATC code and maker."""
     # Plain parameters, not ``Query[Schema]``: with that, paginate's query model stayed
     # undefined (pydantic "QueryParams is not fully defined") and every call answered 500.
-    _user(request, "catalog.view_product")
-    queryset = catalog_selectors.product_list(
+    user = _user(request, "catalog.view_product")
+    queryset = catalog_selectors.product_list_for(
+        user=user,
         filters=catalog_selectors.ProductFilters(
             category=category,
             rx_otc=rx_otc,
             atc_code=atc_code,
             manufacturer_id=manufacturer_id,
             is_active=is_active,
-        )
+        ),
     )
     if q:
         queryset = catalog_selectors.product_search(queryset=queryset, q=q)
@@ -65,8 +66,8 @@ def product_list(
 
 @router.get("/products/{product_id}", response=ProductOut, summary="One product")
 def product_get(request: HttpRequest, product_id: int) -> Product:
-    _user(request, "catalog.view_product")
-    return catalog_selectors.product_get(product_id=product_id)
+    user = _user(request, "catalog.view_product")
+    return catalog_selectors.product_get_for(user=user, product_id=product_id)
 
 
 @router.post("/products", response={201: ProductOut}, summary="Create a product")
@@ -84,7 +85,7 @@ def product_create(request: HttpRequest, payload: ProductCreateIn) -> Status:
 @router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
 def product_update(request: HttpRequest, product_id: int, payload: ProductUpdateIn) -> Product:
     by = _user(request, "catalog.change_product")
-    product = catalog_selectors.product_get(product_id=product_id)
+    product = catalog_selectors.product_get_for(user=by, product_id=product_id)
     values = payload.dict(exclude_unset=True)
     return catalog_services.product_update(by=by, product=product, **values)
 
@@ -93,8 +94,8 @@ def product_update(request: HttpRequest, product_id: int, payload: ProductUpdate
     "/products/{product_id}/prices", response=list[ChannelPriceOut], summary="Channel prices"
 )
 def channel_price_list(request: HttpRequest, product_id: int) -> QuerySet[ChannelPrice]:
-    _user(request, "catalog.view_product")
-    product = catalog_selectors.product_get(product_id=product_id)
+    user = _user(request, "catalog.view_product")
+    product = catalog_selectors.product_get_for(user=user, product_id=product_id)
     return catalog_selectors.channel_price_list(product=product)
 
 
@@ -105,7 +106,7 @@ def channel_price_list(request: HttpRequest, product_id: int) -> QuerySet[Channe
 )
 def channel_price_create(request: HttpRequest, product_id: int, payload: ChannelPriceIn) -> Status:
     by = _user(request, "catalog.add_channelprice")
-    product = catalog_selectors.product_get(product_id=product_id)
+    product = catalog_selectors.product_get_for(user=by, product_id=product_id)
     price = catalog_services.channel_price_set(
         by=by,
         product=product,

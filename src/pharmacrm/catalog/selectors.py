@@ -1,7 +1,10 @@
 """Reads of the catalog app: product lists and look-ups, prices on a date.
 
 Products are not territory-scoped: every role with ``catalog.view_product`` sees the whole
-catalogue (DESIGN.md, Roles). Other apps resolve source codes to products only through here.
+catalogue, except the supplier manager, who sees the products of the suppliers assigned to
+them (DESIGN.md, Roles). Pages, exports and the API read products through
+:func:`product_list_for` and :func:`product_get_for`; other apps resolve source codes to
+products through the unscoped look-ups here.
 """
 
 from __future__ import annotations
@@ -11,9 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.catalog.models import ChannelPrice, Product
+from pharmacrm.core.models import User
+from pharmacrm.core.roles import Role
 
 PRODUCT_SEARCH_FIELDS = ("sku_code", "brand", "inn", "atc_code", "manufacturer__name")
 """Lookups the product list's search box matches (every word must match one of them)."""
@@ -48,6 +56,41 @@ def product_list(*, filters: ProductFilters | None = None) -> QuerySet[Product]:
     if filters.is_active is not None:
         queryset = queryset.filter(is_active=filters.is_active)
     return queryset
+
+
+def product_scope_q(*, user: User, on: date | None = None) -> Q:
+    """The filter of products ``user`` may see on ``on`` (today by default).
+
+    A user whose only role is supplier manager sees the products made by the suppliers
+    assigned to them on that date (``Product.manufacturer``); any other role sees the whole
+    catalogue, so a user holding a second role keeps that role's sight. Anonymous and
+    inactive users see nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.roles - {Role.SUPPLIER_MANAGER}:
+        return Q()
+    supplier_ids = account_selectors.supplier_ids_managed_by(user=user, on=on)
+    return Q(manufacturer_id__in=sorted(supplier_ids))
+
+
+def product_list_for(
+    *, user: User, filters: ProductFilters | None = None, on: date | None = None
+) -> QuerySet[Product]:
+    """Products ``user`` may see on ``on``, narrowed by ``filters`` (see :func:`product_list`)."""
+    return product_list(filters=filters).filter(product_scope_q(user=user, on=on))
+
+
+def product_get_for(*, user: User, product_id: int, on: date | None = None) -> Product:
+    """The product, if ``user`` may see it on ``on``; ``Http404`` otherwise (existence hidden)."""
+    product = (
+        Product.objects.select_related("manufacturer")
+        .filter(product_scope_q(user=user, on=on), pk=product_id)
+        .first()
+    )
+    if product is None:
+        raise Http404(_("No such product."))
+    return product
 
 
 def product_search(*, queryset: QuerySet[Product], q: str) -> QuerySet[Product]:

@@ -67,7 +67,7 @@ def _filters(form: ProductFilterForm) -> catalog_selectors.ProductFilters:
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = ProductFilterForm(request.GET)
-    queryset = catalog_selectors.product_list(filters=_filters(form))
+    queryset = catalog_selectors.product_list_for(user=_user(request), filters=_filters(form))
     page = list_page(
         request,
         queryset,
@@ -94,7 +94,7 @@ def product_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 @permission_required("catalog.view_product", raise_exception=True)
 @require_GET
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = catalog_selectors.product_get(product_id=product_id)
+    product = catalog_selectors.product_get_for(user=_user(request), product_id=product_id)
     context = {
         "product": product,
         "prices": catalog_selectors.channel_price_list(product=product),
@@ -133,11 +133,11 @@ def product_create(request: HttpRequest) -> HttpResponse:
 @permission_required("catalog.change_product", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = catalog_selectors.product_get(product_id=product_id)
+    product = catalog_selectors.product_get_for(user=_user(request), product_id=product_id)
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
         # The form validated on a copy; the service re-reads nothing and saves with audit.
-        product = catalog_selectors.product_get(product_id=product_id)
+        product = catalog_selectors.product_get_for(user=_user(request), product_id=product_id)
         product = _save(request, form, product)
         messages.success(request, _("Saved product %(product)s.") % {"product": product})
         return redirect("product-detail", product_id=product.pk)
