@@ -93,6 +93,8 @@ _ROUTERS = (
     ("pharmacrm.field.api", "/field", "field"),
     ("pharmacrm.field.api_tasks", "/field/tasks", "field"),
     ("pharmacrm.field.api_materials", "/field/materials", "field"),
+    ("pharmacrm.field.api_pipeline", "/field/pipeline", "field"),
+    ("pharmacrm.field.api_targets", "/field/targets", "field"),
     ("pharmacrm.field.api_sync", "/field/sync", "field"),
 )
 for _module_name, _prefix, _tag in _ROUTERS:

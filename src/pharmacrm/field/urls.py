@@ -4,11 +4,36 @@ from __future__ import annotations
 
 from django.urls import path
 
-from pharmacrm.field import views
+from pharmacrm.field import views, views_pipeline, views_targets
 
 urlpatterns = [
     path("", views.day_plan, name="field-day-plan"),
     path("visits/new/", views.visit_log, name="field-visit-log"),
+]
+
+# New-account pipeline and sales targets (issue 9, items 5 and 6).
+urlpatterns += [
+    path("pipeline/", views_pipeline.pipeline_list, name="field-pipeline"),
+    path("pipeline/new/", views_pipeline.opportunity_create, name="field-opportunity-create"),
+    path(
+        "pipeline/<int:opportunity_id>/",
+        views_pipeline.opportunity_detail,
+        name="field-opportunity-detail",
+    ),
+    path(
+        "pipeline/<int:opportunity_id>/edit/",
+        views_pipeline.opportunity_edit,
+        name="field-opportunity-edit",
+    ),
+    path(
+        "pipeline/<int:opportunity_id>/move/",
+        views_pipeline.opportunity_move,
+        name="field-opportunity-move",
+    ),
+    path("targets/", views_targets.target_attainment, name="field-targets"),
+    path("targets/list/", views_targets.target_list, name="field-target-list"),
+    path("targets/new/", views_targets.target_create, name="field-target-create"),
+    path("targets/import/", views_targets.target_import, name="field-target-import"),
 ]
 
 # Offline web app, managers' team pages and plan editing (issue 9, items 1, 4 and 8).

@@ -1,0 +1,128 @@
+"""Targets API (mounted at ``/api/v1/field/targets``): targets in scope and attainment.
+
+Scoping as on the pages (:mod:`pharmacrm.field.selectors_targets`): a rep sees their own
+targets and attainment, a regional manager the team's, director and administrator all.
+"""
+
+# No ``from __future__ import annotations``: ninja builds its models from live annotations.
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from pharmacrm.core.models import User
+from pharmacrm.field import selectors_targets as target_selectors
+from pharmacrm.field.models import Target
+from pharmacrm.field.services import targets as target_services
+
+router = Router()
+
+
+class TargetOut(Schema):
+    """One target."""
+
+    id: int
+    rep_id: int | None
+    territory_id: int | None
+    product_id: int | None
+    period: str
+    period_start: date
+    period_end: date
+    amount: Decimal
+    quantity: Decimal | None
+    currency: str
+    source: str
+
+
+class AttainmentRowOut(Schema):
+    """One row of a drill-down level; ``attainment`` and ``change`` are shares (0.5 = 50 %)."""
+
+    key: int | None
+    label: str
+    rank: int
+    target: Decimal | None
+    actual: float
+    previous: float
+    attainment: float | None
+    change: float | None
+
+
+class AttainmentOut(Schema):
+    """One drill-down level of attainment for a period."""
+
+    level: str
+    period: str
+    period_start: date
+    period_end: date
+    currency: str
+    rows: list[AttainmentRowOut]
+    total: AttainmentRowOut
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - the API's auth admits only users
+    return user
+
+
+def _row(row: target_selectors.AttainmentRow) -> dict[str, Any]:
+    share = row.attainment
+    return {
+        "key": row.key,
+        "label": row.label,
+        "rank": row.rank,
+        "target": row.target,
+        "actual": row.actual,
+        "previous": row.previous,
+        "attainment": None if share is None else round(float(share), 4),
+        "change": None if row.change is None else round(row.change, 4),
+    }
+
+
+@router.get("", response=list[TargetOut], summary="Targets in scope")
+@paginate(LimitOffsetPagination)
+def target_list(request: HttpRequest) -> list[Target]:
+    """Targets the caller may see, newest period first."""
+    return list(target_selectors.target_list_for(user=_user(request)))
+
+
+@router.get("/attainment", response=AttainmentOut, summary="Attainment with drill-down")
+def attainment(
+    request: HttpRequest,
+    period: str = "",
+    region_id: int | None = None,
+    rep_id: int | None = None,
+    account_id: int | None = None,
+    currency: str = "",
+) -> dict[str, Any]:
+    """Regions, a region's reps, a rep's accounts or a rep's products at one account.
+
+    ``period``: ``2026Q1`` or ``2026-01`` (default: the current quarter).
+    """
+    try:
+        chosen = target_services.period_parse(period) if period else None
+    except ValueError as refused:
+        raise ValidationError({"period": str(refused)}) from refused
+    chosen = chosen or target_services.period_containing(timezone.localdate())
+    report = target_selectors.attainment_report(
+        user=_user(request),
+        period=chosen,
+        currency=currency or None,
+        region_id=region_id,
+        rep_id=rep_id,
+        account_id=account_id if rep_id is not None else None,
+    )
+    return {
+        "level": report.level,
+        "period": chosen.label,
+        "period_start": chosen.start,
+        "period_end": chosen.end,
+        "currency": report.currency,
+        "rows": [_row(r) for r in report.rows],
+        "total": _row(report.total),
+    }
