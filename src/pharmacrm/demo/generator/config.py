@@ -61,17 +61,22 @@ class Segment:
 
 SEGMENTS: tuple[Segment, ...] = (
     Segment("chronic_regulars", 0.22, 3.0, 90.0, 2.2, 14.0, 4.0, 3.5, 12.0,
-            (0.82, 0.08, 0.03, 0.00, 0.07), 2.6, 0.2, chronic_affinity=8.0),
+            (0.70, 0.04, 0.02, 0.00, 0.24), 2.6, 0.1, chronic_affinity=8.0),
     Segment("vitamin_fans", 0.18, 1.5, 75.0, 1.5, 8.0, 4.0, 3.5, 11.0,
-            (0.20, 0.62, 0.10, 0.02, 0.06), 2.2, 0.6),
+            (0.10, 0.80, 0.06, 0.02, 0.02), 2.0, 0.6),
     Segment("mother_child", 0.15, 2.0, 70.0, 2.0, 10.0, 4.0, 3.5, 14.0,
-            (0.25, 0.12, 0.08, 0.52, 0.03), 2.8, 0.5),
+            (0.18, 0.06, 0.04, 0.70, 0.02), 3.2, 0.5),
     Segment("beauty_care", 0.17, 1.2, 80.0, 1.5, 6.0, 4.0, 3.5, 12.5,
-            (0.15, 0.12, 0.66, 0.02, 0.05), 2.0, 0.7),
+            (0.08, 0.06, 0.84, 0.01, 0.01), 2.0, 0.7),
     Segment("occasional_acute", 0.28, 0.8, 120.0, 1.4, 3.0, 4.0, 3.5, 7.5,
-            (0.78, 0.07, 0.06, 0.02, 0.07), 1.7, 0.4, chronic_affinity=0.3),
+            (0.90, 0.02, 0.03, 0.01, 0.04), 1.4, 0.2, chronic_affinity=0.3),
 )  # fmt: skip
 """The five latent segments (shares sum to 1)."""
+
+PROMOTION_WEEK_SHARE = 0.5
+"""Chance that a category runs a promotion in a given week (six non-Rx products, 10-30 % off)."""
+PROMOTION_PULL = 8.0
+"""Choice weight of a promoted product = 1 + PROMOTION_PULL × the segment's price sensitivity."""
 
 ANONYMOUS_MIX = (0.74, 0.08, 0.08, 0.04, 0.06)
 """Category mix of checks without a loyalty card (mostly acute medicines)."""

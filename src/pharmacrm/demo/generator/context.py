@@ -20,6 +20,8 @@ from pharmacrm.demo.generator.config import (
     AS_OF,
     CARD_PREFIX,
     CATEGORIES,
+    PROMOTION_PULL,
+    PROMOTION_WEEK_SHARE,
     SEGMENTS,
     WINDOW_START,
     GenerateOptions,
@@ -98,10 +100,7 @@ def build_context(options: GenerateOptions, market: Market, master: Master) -> F
     ndays = (AS_OF - WINDOW_START).days + 1
     days = [WINDOW_START + timedelta(days=i) for i in range(ndays)]
     zone = ZoneInfo(market.timezone)
-    # Offsets at local noon: outlets trade 08:00-22:00, never across a DST switch hour.
-    offsets = np.array(
-        [_utc_offset_seconds(datetime(d.year, d.month, d.day, 12, tzinfo=zone)) for d in days]
-    )
+    offsets = np.array([_trading_day_offset(d, zone) for d in days])
     intensity = np.ones(ndays) if pure else _day_intensity(days, market)
     cum = np.concatenate([[0.0], np.cumsum(intensity)])
     week = (np.arange(ndays) + WINDOW_START.weekday()) // 7
@@ -196,15 +195,15 @@ def _promotions(
 ) -> tuple[Promotion, ...]:
     promotions = []
     for week in range(nweeks):
-        if rng.random() < 0.5:
-            continue
-        cat = int(rng.integers(len(CATEGORIES)))
-        eligible = np.flatnonzero((category == cat) & ~is_rx)
-        chosen = rng.choice(eligible, size=min(6, len(eligible)), replace=False)
-        discount = float(rng.choice([0.10, 0.15, 0.20, 0.25, 0.30]))
-        promotions.append(
-            Promotion(week, CATEGORIES[cat], tuple(sorted(int(i) for i in chosen)), discount)
-        )
+        for cat in range(len(CATEGORIES)):
+            if rng.random() >= PROMOTION_WEEK_SHARE:
+                continue
+            eligible = np.flatnonzero((category == cat) & ~is_rx)
+            chosen = rng.choice(eligible, size=min(6, len(eligible)), replace=False)
+            discount = float(rng.choice([0.10, 0.15, 0.20, 0.25, 0.30]))
+            promotions.append(
+                Promotion(week, CATEGORIES[cat], tuple(sorted(int(i) for i in chosen)), discount)
+            )
     return tuple(promotions)
 
 
@@ -233,11 +232,33 @@ def _product_cdf(
         in_category = np.bincount(category, weights=base, minlength=len(CATEGORIES))[category]
         weight = share * base / in_category
         for w in range(nweeks):
-            row = weight * season[w] * (1.0 + 4.0 * sensitivity * (promo[w] > 0))
+            row = weight * season[w] * (1.0 + PROMOTION_PULL * sensitivity * (promo[w] > 0))
             rows.append(np.cumsum(row / row.sum()))
     cdf = np.array(rows)
     cdf[:, -1] = 1.0
     return cdf
+
+
+TRADING_HOURS = (8, 22)
+"""Outlets trade 08:00-22:00 local time (receipt times are drawn in this span)."""
+
+
+def _trading_day_offset(day: date, zone: ZoneInfo) -> float:
+    """The one UTC offset of a trading day, in seconds east of UTC.
+
+    Receipt times are drawn as local wall times between the opening and closing hour and
+    converted with one offset per day. That is exact only when the zone does not switch
+    between opening and closing; every real zone switches at night, so it holds — but it is
+    checked here, not assumed: a zone switching in trading hours would put checks in a DST gap
+    or fold (nonexistent or ambiguous local times in the POS export).
+    """
+    opening, closing = (
+        _utc_offset_seconds(datetime(day.year, day.month, day.day, hour, tzinfo=zone))
+        for hour in TRADING_HOURS
+    )
+    if opening != closing:
+        raise ValueError(f"{zone.key} changes its UTC offset during trading hours on {day}")
+    return opening
 
 
 def _utc_offset_seconds(moment: datetime) -> float:

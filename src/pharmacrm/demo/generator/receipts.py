@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pharmacrm.demo.generator.config import SEGMENTS
-from pharmacrm.demo.generator.context import FactContext
+from pharmacrm.demo.generator.context import TRADING_HOURS, FactContext
 from pharmacrm.warehouse.facts import RECEIPT_LINES, UTC_TS
 
 ANONYMOUS_ROW = len(SEGMENTS)
@@ -322,11 +322,18 @@ def _with_identity(
         first = np.cumsum(count) - count
         city = ctx.outlet_city[outlet[away]]
         outlet[away] = by_city[first[city] + rng.integers(0, 1 << 30, size=away.size) % count[city]]
-    seconds = (8 * 3600 + rng.beta(2.0, 2.0, size=nchecks) * 14 * 3600).astype(np.int64)
+    seconds = _check_seconds(rng, nchecks)
     lines["outlet"] = outlet[lines["check"]]
     lines["second"] = seconds[lines["check"]]
     lines["member"] = lines["member"] + first_member
     return lines
+
+
+def _check_seconds(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Local second of the day of ``n`` checks: Beta(2, 2) over the trading hours."""
+    opening, closing = TRADING_HOURS
+    span = rng.beta(2.0, 2.0, size=n) * (closing - opening) * 3600
+    return (opening * 3600 + span).astype(np.int64)
 
 
 def anonymous_chunk(ctx: FactContext, chunk: int, n_checks: int) -> ChunkResult:
@@ -345,7 +352,7 @@ def anonymous_chunk(ctx: FactContext, chunk: int, n_checks: int) -> ChunkResult:
     outlet = np.searchsorted(ctx.outlet_weight_cdf, rng.random(n_checks), side="right").clip(
         0, len(ctx.outlet_codes) - 1
     )
-    seconds = (8 * 3600 + rng.beta(2.0, 2.0, size=n_checks) * 14 * 3600).astype(np.int64)
+    seconds = _check_seconds(rng, n_checks)
     lines = {
         "check": check,
         "member": np.full(check.size, -1),

@@ -28,6 +28,7 @@ from pharmacrm.demo.generator import receipts
 from pharmacrm.demo.generator.b2b import B2B, build_b2b
 from pharmacrm.demo.generator.config import AS_OF, SEGMENTS, WINDOW_START, GenerateOptions
 from pharmacrm.demo.generator.context import FactContext, build_context
+from pharmacrm.demo.generator.localtime import unique_wall_time
 from pharmacrm.demo.generator.master import Master, build_master
 from pharmacrm.demo.generator.writers import (
     CsvAppender,
@@ -290,9 +291,12 @@ def _b2b(
     online = PartitionWriter(out / "warehouse", "online_orders", ONLINE_ORDERS, import_id)
     zone = ZoneInfo(market.timezone)
     for row in b2b.online:
-        local = datetime.combine(row["day"], time()) + timedelta(seconds=int(row["second"]))  # type: ignore[arg-type]
+        drawn = datetime.combine(row["day"], time()) + timedelta(seconds=int(row["second"]))  # type: ignore[arg-type]
+        # The order report carries naive local times: never one in a DST gap or fold.
+        local = unique_wall_time(drawn, zone)
         row["ts"] = local.replace(tzinfo=zone).astimezone(UTC)
         row["local"] = local
+        row["day"] = local.date()
     for (store, month), rows in _grouped(b2b.online, "_store_code", lambda r: f"{r['day']:%Y-%m}"):
         table = _fact_table(ONLINE_ORDERS, rows, currency=ctx.currency)
         online.write(store.lower(), month, table, pa.array(range(1, len(rows) + 1)))
