@@ -160,13 +160,37 @@ def write_fact(root: Path, fact: str, source: str, schema: pa.Schema, rows: list
         pq.write_table(pa.Table.from_pylist(month_rows, schema=schema), folder / "part-0.parquet")
 
 
-def build_warehouse(root: Path) -> Path:
-    """Write the facts above under ``root``; return it."""
-    receipts = [_receipt_row(row, i) for i, row in enumerate(_RECEIPTS, start=1)]
-    invoices = [_invoice_row(row, i) for i, row in enumerate(_INVOICES, start=1)]
+def build_warehouse(
+    root: Path,
+    *,
+    consumer_ids: dict[int, int] | None = None,
+    account_ids: dict[int, int] | None = None,
+) -> Path:
+    """Write the facts above under ``root``; return it.
+
+    ``consumer_ids`` and ``account_ids`` re-key the facts to real OLTP rows (hand-made id →
+    database id; the outlet is account 900), for tests that scope by territory.
+    """
+    members = consumer_ids or {}
+    accounts = account_ids or {}
+    receipts = []
+    for i, row in enumerate(_RECEIPTS, start=1):
+        fact = _receipt_row((members.get(row[0], row[0]), *row[1:]), i)
+        fact["outlet_id"] = accounts.get(900, 900)
+        receipts.append(fact)
+    invoices = [
+        _invoice_row((accounts.get(row[0], row[0]), *row[1:]), i)
+        for i, row in enumerate(_INVOICES, start=1)
+    ]
     write_fact(root, "receipt_lines", "pos", RECEIPT_LINES, receipts)
     write_fact(root, "invoice_lines", "d1", INVOICE_LINES, invoices)
     return root
+
+
+@pytest.fixture(scope="session")
+def warehouse_builder() -> Any:
+    """:func:`build_warehouse`, for module fixtures that key the facts to their own rows."""
+    return build_warehouse
 
 
 @pytest.fixture

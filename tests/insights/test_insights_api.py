@@ -32,18 +32,30 @@ def test_anonymous_gets_401(client, db, path):
     assert client.get(path).status_code == 401
 
 
+CONSUMER_ROWS = {
+    "/api/v1/insights/snapshot?kind=consumer",
+    "/api/v1/insights/snapshot/consumer/1",
+}
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [
         (Role.ADMINISTRATOR, 200),
         (Role.DIRECTOR, 200),
         (Role.ANALYST, 200),
-        (Role.REGIONAL_MANAGER, 403),
-        (Role.SALES_REP, 403),
+        (Role.CAMPAIGN_MANAGER, 403),
+        (Role.SUPPLIER_MANAGER, 403),
     ],
 )
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_endpoints_by_role(analysed, as_role, role, status, path):
+    """Unscoped roles; regional managers and reps: test_insights_scope's role matrix.
+
+    A director sees consumers as aggregates only (DESIGN.md roles): no per-member rows.
+    """
+    if role == Role.DIRECTOR and path in CONSUMER_ROWS:
+        status = 403
     response = as_role(role).get(path)
 
     assert response.status_code == status

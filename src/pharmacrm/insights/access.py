@@ -1,9 +1,8 @@
 """Who may see consumer and account analytics (DESIGN.md, Roles and what they see).
 
-Administrators, directors and analysts see all of it. Regional managers will see their region
-once the snapshot can be scoped by territory (a customer's territory is not in the snapshot
-yet); until then they are refused rather than shown everyone. Sales reps never see consumer
-analytics.
+Administrators, directors and analysts see all of it and the run history; analysts and
+administrators start runs. How far regional managers and sales reps see (their region, their
+accounts) is decided by :mod:`pharmacrm.insights.scope`, the door every page asks.
 """
 
 from __future__ import annotations

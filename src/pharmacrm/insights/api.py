@@ -1,12 +1,14 @@
 """Insights API: the customer snapshot, a run's aggregates, and run history.
 
 Administrators, directors and analysts read everything; analysts and administrators queue
-runs. Other roles get 403 (DESIGN.md, Roles: regional managers will get their region once
-the snapshot carries territories).
+runs. Regional managers read the snapshot of their region and the KPI region slice of their
+provinces; sales reps the snapshot of their accounts (:mod:`pharmacrm.insights.scope`). Other
+roles, and whole-business figures asked by a scoped role, get 403.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
@@ -19,6 +21,7 @@ from pharmacrm.insights import services as insights_services
 from pharmacrm.insights.access import ANALYTICS_ROLES, RUN_ROLES
 from pharmacrm.insights.models import AnalyticsRun, CustomerKind, CustomerSnapshot
 from pharmacrm.insights.schemas import AggregateOut, RunIn, RunOut, SegmentOut, SnapshotOut
+from pharmacrm.insights.scope import AnalyticsScope, Reach, analytics_scope_for, scope_date
 
 router = Router()
 
@@ -28,6 +31,25 @@ def _authorised(request: HttpRequest, roles: frozenset[str]) -> User:
     if not isinstance(user, User) or not user.has_role(*roles):  # type: ignore[arg-type]
         raise HttpError(403, "Your role does not allow customer analytics.")
     return user
+
+
+def _scope(request: HttpRequest) -> AnalyticsScope:
+    """The caller's analytics scope on the latest run's ``as_of``; 403 when they have none."""
+    user = request.user
+    if not isinstance(user, User):
+        raise HttpError(403, "Your role does not allow customer analytics.")
+    try:
+        return analytics_scope_for(user=user, on=scope_date(insights_selectors.run_latest()))
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+
+
+def _checked(check: object, *args: object) -> None:
+    """Run one of the scope's ``require_*`` checks, as a 403 problem for the API."""
+    try:
+        check(*args)  # type: ignore[operator]
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
 
 
 def _run_out(run: AnalyticsRun) -> dict[str, object]:
@@ -89,12 +111,13 @@ def snapshot_list(
     abc: str = "",
     vip: str = "",
 ) -> list[dict[str, object]]:
-    _authorised(request, ANALYTICS_ROLES)
+    scope = _scope(request)
     filters = insights_selectors.SnapshotFilters.from_params(
         {"kind": kind, "segment": segment, "stage": stage, "abc": abc, "vip": vip}
     )
+    _checked(scope.require_rows, filters.kind)
     # A queryset, not a list: the paginator slices it in the database (millions of rows).
-    rows = insights_selectors.snapshot_list(filters=filters).order_by("customer_key")
+    rows = insights_selectors.snapshot_list(filters=filters, scope=scope).order_by("customer_key")
     return rows.annotate(customer_id=F("customer_key"))  # type: ignore[return-value]
 
 
@@ -102,10 +125,15 @@ def snapshot_list(
     "/snapshot/{kind}/{customer_id}", response=SnapshotOut, summary="One customer's analytics"
 )
 def snapshot_get(request: HttpRequest, kind: str, customer_id: int) -> dict[str, object]:
-    _authorised(request, ANALYTICS_ROLES)
+    scope = _scope(request)
+    if kind not in CustomerKind.values:
+        raise Http404
+    _checked(scope.require_rows, kind)
     filters = insights_selectors.SnapshotFilters(kind=kind)
-    row = insights_selectors.snapshot_list(filters=filters).filter(customer_key=customer_id).first()
-    if row is None or kind not in CustomerKind.values:
+    rows = insights_selectors.snapshot_list(filters=filters, scope=scope)
+    # Outside the scope looks the same as unknown: existence is not revealed.
+    row = rows.filter(customer_key=customer_id).first()
+    if row is None:
         raise Http404
     return _snapshot_out(row)
 
@@ -114,8 +142,11 @@ def snapshot_get(request: HttpRequest, kind: str, customer_id: int) -> dict[str,
 def segment_list(
     request: HttpRequest, kind: str = CustomerKind.CONSUMER
 ) -> list[dict[str, object]]:
-    _authorised(request, ANALYTICS_ROLES)
-    return insights_selectors.segment_summary(kind=kind)
+    scope = _scope(request)
+    if kind not in CustomerKind.values:
+        raise Http404
+    _checked(scope.require_kind, kind)
+    return insights_selectors.segment_summary(kind=kind, scope=scope)
 
 
 @router.get(
@@ -124,7 +155,12 @@ def segment_list(
 def aggregate_get(
     request: HttpRequest, name: str, kind: str = CustomerKind.CONSUMER, run_id: int | None = None
 ) -> dict[str, object]:
-    _authorised(request, ANALYTICS_ROLES)
+    scope = _scope(request)
+    # A regional manager may read the latest run's KPI region slice, cut to their provinces.
+    regional = scope.reach is Reach.REGION and name == "kpi_slices" and run_id is None
+    if not regional:
+        _checked(scope.require_everything)
+    _checked(scope.require_kind, kind)
     run = (
         insights_selectors.run_latest()
         if run_id is None
@@ -132,5 +168,10 @@ def aggregate_get(
     )
     if run is None or name not in insights_selectors.AGGREGATES:
         raise Http404
-    rows = insights_selectors.aggregate_rows(run=run, name=name, kind=kind)
+    if regional:
+        rows = insights_selectors.kpi_region_rows(
+            run=run, kind=kind, regions=scope.regions or frozenset(), columns=()
+        )
+    else:
+        rows = insights_selectors.aggregate_rows(run=run, name=name, kind=kind)
     return {"run_id": run.pk, "as_of": run.as_of, "name": name, "customer_kind": kind, "rows": rows}

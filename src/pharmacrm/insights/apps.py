@@ -16,16 +16,28 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from pharmacrm.core.navigation import NavItem, register
+        from pharmacrm.core.roles import Role
         from pharmacrm.insights.access import ANALYTICS_ROLES
 
         section = _("Analytics")
         # One entry per area; the analytics pages reach each other through their own tabs.
-        for key, label, url_name in (
-            ("insights", _("Analytics"), "insights:kpis"),
-            ("insights-customers", _("Customer lists"), "insights:customers"),
-            ("insights-runs", _("Analytics runs"), "insights:runs"),
+        # Regional managers see their region's KPIs and lists, reps their accounts' lists.
+        for key, label, url_name, roles in (
+            (
+                "insights",
+                _("Analytics"),
+                "insights:kpis",
+                ANALYTICS_ROLES | {Role.REGIONAL_MANAGER},
+            ),
+            (
+                "insights-customers",
+                _("Customer lists"),
+                "insights:customers",
+                ANALYTICS_ROLES | {Role.REGIONAL_MANAGER, Role.SALES_REP},
+            ),
+            ("insights-runs", _("Analytics runs"), "insights:runs", ANALYTICS_ROLES),
         ):
-            register(NavItem(key, label, url_name, ANALYTICS_ROLES, section=section))
+            register(NavItem(key, label, url_name, frozenset(roles), section=section))
         _register_schedulable()
 
 

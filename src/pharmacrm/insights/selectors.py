@@ -27,6 +27,7 @@ from pharmacrm.insights.models import (
     RunStatus,
     SavedCustomerList,
 )
+from pharmacrm.insights.scope import AnalyticsScope
 
 AGGREGATES: tuple[str, ...] = (
     "kpis",
@@ -105,9 +106,17 @@ def run_latest() -> AnalyticsRun | None:
     )
 
 
-def snapshot_list(*, filters: SnapshotFilters) -> QuerySet[CustomerSnapshot]:
-    """Snapshot rows matching ``filters``."""
-    rows = CustomerSnapshot.objects.filter(customer_kind=filters.kind)
+def _snapshot_rows(*, kind: str, scope: AnalyticsScope | None) -> QuerySet[CustomerSnapshot]:
+    """Snapshot rows of ``kind`` inside ``scope`` (``None``: every row, for internal callers)."""
+    rows = CustomerSnapshot.objects.filter(customer_kind=kind)
+    return rows if scope is None else scope.restrict(rows, kind=kind)
+
+
+def snapshot_list(
+    *, filters: SnapshotFilters, scope: AnalyticsScope | None = None
+) -> QuerySet[CustomerSnapshot]:
+    """Snapshot rows matching ``filters``, inside ``scope`` when one is given."""
+    rows = _snapshot_rows(kind=filters.kind, scope=scope)
     if filters.segment:
         rows = rows.filter(rfm_segment=filters.segment)
     if filters.stage:
@@ -120,15 +129,23 @@ def snapshot_list(*, filters: SnapshotFilters) -> QuerySet[CustomerSnapshot]:
 
 
 def snapshot_get(*, kind: str, customer_id: int) -> CustomerSnapshot | None:
-    """One customer's latest analytics, for the account and consumer 360 pages (or None)."""
-    return CustomerSnapshot.objects.filter(customer_kind=kind, customer_key=customer_id).first()
+    """One customer's latest analytics, for the account and consumer 360 pages (or None).
+
+    Unscoped: the caller has already decided the user may see this customer (the 360 page's
+    own door, or :meth:`AnalyticsScope.includes`). Comes with its run (for the ``as_of``).
+    """
+    return (
+        CustomerSnapshot.objects.select_related("run")
+        .filter(customer_kind=kind, customer_key=customer_id)
+        .first()
+    )
 
 
-def segment_summary(*, kind: str) -> list[dict[str, Any]]:
+def segment_summary(*, kind: str, scope: AnalyticsScope | None = None) -> list[dict[str, Any]]:
     """Customers and net revenue per RFM segment, in the segment map's order (empty ones too)."""
     found: dict[str, Mapping[str, Any]] = {
         row["rfm_segment"]: row
-        for row in CustomerSnapshot.objects.filter(customer_kind=kind)
+        for row in _snapshot_rows(kind=kind, scope=scope)
         .values("rfm_segment")
         .annotate(customers=Count("pk"), revenue=Sum("monetary"))
     }
@@ -142,11 +159,11 @@ def segment_summary(*, kind: str) -> list[dict[str, Any]]:
     ]
 
 
-def stage_summary(*, kind: str) -> list[dict[str, Any]]:
+def stage_summary(*, kind: str, scope: AnalyticsScope | None = None) -> list[dict[str, Any]]:
     """Customers, net revenue and the recommended play per lifecycle stage, in funnel order."""
     found: dict[str, Mapping[str, Any]] = {
         row["lifecycle_stage"]: row
-        for row in CustomerSnapshot.objects.filter(customer_kind=kind)
+        for row in _snapshot_rows(kind=kind, scope=scope)
         .values("lifecycle_stage")
         .annotate(customers=Count("pk"), revenue=Sum("monetary"))
     }
@@ -161,19 +178,17 @@ def stage_summary(*, kind: str) -> list[dict[str, Any]]:
     ]
 
 
-def abc_summary(*, kind: str) -> dict[str, int]:
+def abc_summary(*, kind: str, scope: AnalyticsScope | None = None) -> dict[str, int]:
     """Customers per ABC class (the counts the ABC × XYZ page links to lists with)."""
     rows = (
-        CustomerSnapshot.objects.filter(customer_kind=kind)
-        .values("abc_class")
-        .annotate(customers=Count("pk"))
+        _snapshot_rows(kind=kind, scope=scope).values("abc_class").annotate(customers=Count("pk"))
     )
     return {row["abc_class"]: row["customers"] for row in rows if row["abc_class"]}
 
 
-def vip_count(*, kind: str) -> int:
+def vip_count(*, kind: str, scope: AnalyticsScope | None = None) -> int:
     """Customers flagged VIP (the Pareto top share)."""
-    return CustomerSnapshot.objects.filter(customer_kind=kind, is_vip=True).count()
+    return _snapshot_rows(kind=kind, scope=scope).filter(is_vip=True).count()
 
 
 _SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -282,3 +297,11 @@ def saved_list_get(*, list_id: int) -> SavedCustomerList:
 def as_of_of(run: AnalyticsRun | None) -> date | None:
     """The observation date the pages state beside every figure."""
     return None if run is None else run.as_of
+
+
+def kpi_region_rows(
+    *, run: AnalyticsRun, kind: str, regions: frozenset[str], columns: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The region slice's KPIs per month, only for ``regions`` (a regional manager's provinces)."""
+    rows = kpi_slice_rows(run=run, kind=kind, slice_name="region", columns=columns)
+    return [row for row in rows if row["slice_value"] in regions]

@@ -26,6 +26,7 @@ from pharmacrm.insights.access import (
 )
 from pharmacrm.insights.models import AnalyticsRun, CustomerKind
 from pharmacrm.insights.pipeline import KPI_SLICES
+from pharmacrm.insights.scope import AnalyticsScope, Reach, analytics_scope_for, scope_date
 
 KPI_COLUMNS = ("active_customers", "new_customers", "checks", "net_revenue", "average_check")
 SNAPSHOT_EXPORT = [
@@ -52,29 +53,56 @@ SNAPSHOT_SORTS = [
 ]
 
 
-def _kind(request: HttpRequest) -> str:
-    kind = request.GET.get("kind", CustomerKind.CONSUMER)
-    return kind if kind in CustomerKind.values else CustomerKind.CONSUMER
+def _kind(request: HttpRequest, scope: AnalyticsScope | None = None) -> str:
+    """The requested customer kind; a scope that lacks consumers defaults to accounts."""
+    default = CustomerKind.CONSUMER
+    if scope is not None and default not in scope.kinds:
+        default = CustomerKind.ACCOUNT
+    kind = request.GET.get("kind", default)
+    return kind if kind in CustomerKind.values else default
+
+
+def _scope(request: HttpRequest) -> AnalyticsScope:
+    """The signed-in user's analytics scope on the latest run's ``as_of`` (or 403)."""
+    run = insights_selectors.run_latest()
+    return analytics_scope_for(user=acting_user(request), on=scope_date(run))
 
 
 def _page(request: HttpRequest, template: str, page: str, context: dict[str, Any]) -> HttpResponse:
     """Render an analytics page with the latest run, the kind switch and the charts."""
     run = context.pop("run", None) or insights_selectors.run_latest()
+    scope: AnalyticsScope | None = context.pop("scope", None)
+    kinds = CustomerKind.choices
+    if scope is not None:
+        kinds = [(value, label) for value, label in kinds if value in scope.kinds]
+    kind = _kind(request, scope)
     base = {
         "run": run,
-        "kind": _kind(request),
-        "kinds": CustomerKind.choices,
+        "kind": kind,
+        # Counts link to their customer list only where the user may see the rows.
+        "may_list": scope is None
+        or (kind in scope.kinds and (kind != CustomerKind.CONSUMER or scope.consumer_rows)),
+        "kinds": kinds,
         "page": page,
+        "reach": scope.reach.value if scope is not None else "everything",
     }
     return render(request, template, {**base, **context})
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_GET
 def kpis(request: HttpRequest) -> HttpResponse:
-    """KPIs per month with the change on the previous month, the trend, and one slice."""
+    """KPIs per month with the change on the previous month, the trend, and one slice.
+
+    A regional manager gets the region slice of their provinces only (never the business
+    totals); a sales rep's analytics are their accounts', so this aggregate page refuses them.
+    """
+    scope = _scope(request)
     run = insights_selectors.run_latest()
-    kind = _kind(request)
+    kind = _kind(request, scope)
+    scope.require_kind(kind)
+    if scope.reach is Reach.REGION:
+        return _region_kpis(request, scope=scope, run=run, kind=kind)
+    scope.require_everything()
     slices = KPI_SLICES[kind]
     slice_name = request.GET.get("slice", "")
     rows: list[dict[str, Any]] = []
@@ -105,23 +133,51 @@ def kpis(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(ANALYTICS_ROLES)
+def _region_kpis(
+    request: HttpRequest, *, scope: AnalyticsScope, run: AnalyticsRun | None, kind: str
+) -> HttpResponse:
+    """The KPI page of a regional manager: the region slice of their provinces, per month."""
+    rows: list[dict[str, Any]] = []
+    if run is not None and scope.regions:
+        rows = insights_selectors.kpi_region_rows(
+            run=run, kind=kind, regions=scope.regions, columns=KPI_COLUMNS
+        )
+    return _page(
+        request,
+        "insights/kpis.html",
+        "kpis",
+        {
+            "run": run,
+            "scope": scope,
+            "region_rows": rows,
+            "regions": sorted(scope.regions or ()),
+            "missing": bool(run and "kpis" in run.skipped),
+        },
+    )
+
+
 @require_GET
 def segments(request: HttpRequest) -> HttpResponse:
     """The RFM segment grid: customers and net revenue per segment, each linking to its list."""
-    rows = insights_selectors.segment_summary(kind=_kind(request))
+    scope = _scope(request)
+    kind = _kind(request, scope)
+    rows = insights_selectors.segment_summary(kind=kind, scope=scope)
     return _page(
         request,
         "insights/segments.html",
         "segments",
-        {"rows": rows, "spec": charts.segment_bars(rows)},
+        {
+            "rows": rows,
+            "spec": charts.segment_bars(rows),
+            "scope": scope,
+        },
     )
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_GET
 def abc_xyz(request: HttpRequest) -> HttpResponse:
     """ABC × XYZ matrices of customers and of products."""
+    _scope(request).require_everything()
     run = insights_selectors.run_latest()
     kind = _kind(request)
     matrices = []
@@ -143,10 +199,10 @@ def abc_xyz(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_GET
 def pareto(request: HttpRequest) -> HttpResponse:
     """The Lorenz curve with the top-20 % share, the Gini coefficient and the VIP count."""
+    _scope(request).require_everything()
     run = insights_selectors.run_latest()
     kind = _kind(request)
     points: list[dict[str, Any]] = []
@@ -168,20 +224,23 @@ def pareto(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_GET
 def lifecycle(request: HttpRequest) -> HttpResponse:
     """The lifecycle funnel with the play recommended for each stage."""
-    rows = insights_selectors.stage_summary(kind=_kind(request))
+    scope = _scope(request)
+    rows = insights_selectors.stage_summary(kind=_kind(request, scope), scope=scope)
     return _page(
-        request, "insights/lifecycle.html", "lifecycle", {"rows": rows, "spec": charts.funnel(rows)}
+        request,
+        "insights/lifecycle.html",
+        "lifecycle",
+        {"rows": rows, "spec": charts.funnel(rows), "scope": scope},
     )
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_GET
 def leaky_bucket(request: HttpRequest) -> HttpResponse:
     """Flows per month or quarter, with one period's waterfall, churn rate and acquisitions."""
+    _scope(request).require_everything()
     run = insights_selectors.run_latest()
     grain = "quarter" if request.GET.get("grain") == "quarter" else "month"
     rows: list[dict[str, Any]] = []
@@ -208,10 +267,10 @@ def leaky_bucket(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_GET
 def cohorts(request: HttpRequest) -> HttpResponse:
     """Cohort retention heatmap and the customer life-cycle value curve."""
+    _scope(request).require_everything()
     run = insights_selectors.run_latest()
     rows = (
         []
@@ -237,14 +296,19 @@ _DB_CHARTS = {
 }
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_GET
 def chart_csv(request: HttpRequest, name: str) -> HttpResponseBase:
-    """The rows behind a chart, as CSV (PNG comes from the chart's own export menu)."""
-    kind = _kind(request)
+    """The rows behind a chart, as CSV (PNG comes from the chart's own export menu).
+
+    Segment and stage counts come cut to the user's scope; a run's aggregates are
+    whole-business figures, for the roles that see everything.
+    """
+    scope = _scope(request)
+    kind = _kind(request, scope)
     if name in _DB_CHARTS:
-        rows = _DB_CHARTS[name](kind=kind)
+        rows = _DB_CHARTS[name](kind=kind, scope=scope)
     else:
+        scope.require_everything()
         run = insights_selectors.run_latest()
         try:
             rows = (
@@ -258,12 +322,20 @@ def chart_csv(request: HttpRequest, name: str) -> HttpResponseBase:
     return export_response(rows, columns, fmt="csv", filename=f"{name}-{kind}")
 
 
-@roles_required(ANALYTICS_ROLES)
 @require_http_methods(["GET", "POST"])
 def customers(request: HttpRequest) -> HttpResponseBase:
-    """Customers of a segment, stage, class or the VIPs: listed, exported or saved by name."""
-    filters = insights_selectors.SnapshotFilters.from_params(request.GET)
-    rows = insights_selectors.snapshot_list(filters=filters)
+    """Customers of a segment, stage, class or the VIPs: listed, exported or saved by name.
+
+    Rows are cut to the user's scope; consumer rows only for roles that see consumer rows.
+    """
+    scope = _scope(request)
+    params = request.GET.copy()
+    # Roles that see consumers only as counts land on their accounts.
+    default_kind = CustomerKind.CONSUMER if scope.consumer_rows else CustomerKind.ACCOUNT
+    params.setdefault("kind", default_kind)
+    filters = insights_selectors.SnapshotFilters.from_params(params)
+    scope.require_rows(filters.kind)
+    rows = insights_selectors.snapshot_list(filters=filters, scope=scope)
     if request.method == "POST":
         try:
             saved = insights_services.saved_list_create(
@@ -307,9 +379,13 @@ def customers(request: HttpRequest) -> HttpResponseBase:
         "customers",
         {
             "list": page,
+            "kind": filters.kind,
             "filters": filters,
             "export_query": page.querystring(),
-            "saved_lists": insights_selectors.saved_list_list()[:20],
+            "saved_lists": insights_selectors.saved_list_list()[:20]
+            if scope.sees_everything
+            else [],
+            "scope": scope,
         },
     )
 
