@@ -27,6 +27,7 @@ from pharmacrm.analytics.clusters import (
     cluster_summary,
     fit_clusters,
 )
+from pharmacrm.insights import cluster_report_step
 from pharmacrm.insights.pipeline import stream
 
 MIN_CLUSTER_CUSTOMERS = 20
@@ -107,4 +108,8 @@ def cluster_assign(
             )
             writer.write_batch(out)
             written += out.num_rows
+    cluster_report_step.cluster_report_write(
+        model=model, matrix=matrix, summary_rows=summary, kind=kind, out_dir=out_dir,
+        clusters_path=path, seed=seed,
+    )  # fmt: skip
     return ClusterOutcome(written, "", path)

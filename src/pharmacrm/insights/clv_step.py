@@ -24,6 +24,7 @@ from ibis.backends import BaseBackend
 
 from pharmacrm.analytics import clv
 from pharmacrm.analytics.btyd import btyd_summary
+from pharmacrm.insights import clv_report_step
 from pharmacrm.insights.pipeline import stream
 
 MIN_FIT_CUSTOMERS = 50
@@ -32,7 +33,14 @@ MIN_FIT_CUSTOMERS = 50
 MIN_REPEAT_BUYERS = 10
 """Gamma-Gamma learns only from repeat buyers; fewer than this and spend is not identified."""
 
-CLV_COLUMNS = ("customer_key", "p_alive", "expected_purchases", "clv", "churn_band")
+CLV_COLUMNS = (
+    "customer_key",
+    "p_alive",
+    "expected_purchases",
+    "clv",
+    "churn_band",
+    "expected_spend",
+)
 """Columns of a kind's ``clv_<kind>.parquet``; the snapshot takes them by ``customer_key``."""
 
 CLV_SCHEMA = pa.schema(
@@ -42,6 +50,8 @@ CLV_SCHEMA = pa.schema(
         pa.field("expected_purchases", pa.float64()),
         pa.field("clv", pa.float64()),
         pa.field("churn_band", pa.string()),
+        # Per purchase (Gamma-Gamma): the cluster what-if model multiplies it by purchases.
+        pa.field("expected_spend", pa.float64()),
     ]
 )
 
@@ -131,9 +141,14 @@ def clv_score(
                     _no_nan(batch.column("expected_purchases")),
                     _no_nan(batch.column("clv")),
                     batch.column("churn_band"),
+                    _no_nan(batch.column("expected_spend")),
                 ],
                 schema=CLV_SCHEMA,
             )
             writer.write_batch(out)
             scored += out.num_rows
+    clv_report_step.clv_report_write(
+        con, tx, kind=kind, out_dir=out_dir, purchases=purchases, spend=spend, config=config,
+        scores_path=path, customers=customers,
+    )  # fmt: skip
     return ClvOutcome(scored, "", path)
