@@ -33,6 +33,7 @@ _COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "pharmacrm.cli.commands_generate": ("generate",),
     "pharmacrm.cli.commands_import": ("import", "export-dimensions"),
     "pharmacrm.cli.commands_insights": ("analyze",),
+    "pharmacrm.cli.commands_field": ("field",),
 }
 
 
