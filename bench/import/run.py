@@ -22,6 +22,8 @@ import argparse
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -190,12 +192,36 @@ def measure(name: str, data: Path, work: Path) -> dict[str, object]:
     seconds = time.perf_counter() - started
     payload = json.loads(result.stdout.strip().splitlines()[-1])
     load = os.getloadavg()[0]
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     return {
         "peer": name,
         "seconds": round(seconds, 2),
         "load_1min_after": round(load, 1),
+        "uptime_after": uptime.split("load average:")[-1].strip(),
         **payload,
     }
+
+
+def _print_medians(runs: dict[str, list[dict[str, object]]]) -> None:
+    """Median wall and CPU seconds per peer, and our ratio to each peer (lower is better)."""
+    medians = {
+        name: {
+            key: statistics.median(float(str(row[key])) for row in rows)
+            for key in ("seconds", "cpu_seconds", "peak_rss_mib")
+        }
+        for name, rows in runs.items()
+    }
+    print("\n| peer | rounds | median wall s | median CPU s | median peak RSS MiB |")
+    print("|---|---|---|---|---|")
+    for name, row in medians.items():
+        print(f"| {name} | {len(runs[name])} | {row['seconds']:.1f} | {row['cpu_seconds']:.1f} "
+              f"| {row['peak_rss_mib']:.0f} |")  # fmt: skip
+    ours = medians.get("ours")
+    for name, row in medians.items():
+        if ours is None or name == "ours":
+            continue
+        print(f"ours / {name}: wall {ours['seconds'] / row['seconds']:.2f}×, "
+              f"CPU {ours['cpu_seconds'] / row['cpu_seconds']:.2f}×")  # fmt: skip
 
 
 def main() -> None:
@@ -204,6 +230,7 @@ def main() -> None:
     parser.add_argument("--excel-rows", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=Path("var/bench-import"))
     parser.add_argument("--only", default="csv,excel")
+    parser.add_argument("--rounds", type=int, default=1, help="CSV peers, interleaved")
     parser.add_argument("--worker")
     parser.add_argument("--data", type=Path)
     args = parser.parse_args()
@@ -223,9 +250,15 @@ def main() -> None:
         csv_path = args.work / f"receipts_{args.lines}.csv"
         if not csv_path.exists():
             generate_csv(csv_path, args.lines)
-        for name in ("ours", "duckdb", "pandas"):
-            results.append(measure(name, csv_path, args.work / name))
-            print(json.dumps(results[-1]), flush=True)
+        csv_results: dict[str, list[dict[str, object]]] = {}
+        for round_no in range(1, args.rounds + 1):
+            for name in ("ours", "duckdb", "pandas"):
+                shutil.rmtree(args.work / name, ignore_errors=True)  # a fresh warehouse
+                row = {"round": round_no, **measure(name, csv_path, args.work / name)}
+                csv_results.setdefault(name, []).append(row)
+                results.append(row)
+                print(json.dumps(row), flush=True)
+        _print_medians(csv_results)
     if "excel" in args.only:
         xlsx_path = args.work / f"invoices_{args.excel_rows}.xlsx"
         if not xlsx_path.exists():

@@ -49,7 +49,12 @@ def test_service_records_counts_hash_and_quarantine(warehouse_dir, tmp_path):
     assert job.reports[0]["mapping"] == "suggested"
     assert job.started_at <= job.finished_at
     quarantine = warehouse_dir.parent / "quarantine"
-    assert [Path(p).parent for p in job.quarantine_paths] == [quarantine, quarantine]
+    assert [Path(p).parent for p in job.quarantine_paths] == [quarantine] * 3
+    # no master data here: every code of the two stored rows is kept and listed as unresolved
+    assert [Path(p).name.split(".", 1)[1] for p in job.quarantine_paths] == [
+        "quarantine.csv", "errors.csv", "unresolved.csv",
+    ]  # fmt: skip
+    assert job.codes_unresolved == 2 * 3  # outlet, card and SKU of rows 1 and 2
     assert sorted(job.timings) == ["commit", "hash", "read", "total", "validate", "write"]
 
 

@@ -306,8 +306,11 @@ def run_import(
     Options: ``warehouse_dir``, ``quarantine_dir`` (default: ``quarantine`` beside the
     warehouse), ``source``, ``currency``, ``timezone`` and, without a named mapping,
     ``mapping_json`` (a saved :class:`ColumnMapping`); with neither, columns are mapped from the
-    headers by :func:`suggest_mapping`.
+    headers by :func:`suggest_mapping`. Codes resolve through ``resolver``, else the request's
+    ``code_resolver``; with neither the id columns stay empty.
     """
+    if resolver is None:
+        resolver = request.code_resolver
     root = warehouse_dir(request.options)
     store = WarehouseStore(root)
     quarantine_dir = Path(request.options.get("quarantine_dir") or root.parent / "quarantine")
@@ -336,6 +339,7 @@ def run_import(
                 source=request.options.get("source"),
                 currency=request.options.get("currency", "EUR"),
                 resolver=resolver,
+                content_hash=request.content_hashes.get(str(path)),
                 dry_run=request.dry_run,
                 progress=request.progress,
                 mapping_name=request.mapping

@@ -10,12 +10,14 @@ keys are quarantined with their reason, so re-sending a file is visible, never s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 import polars as pl
 import pyarrow as pa
@@ -25,22 +27,18 @@ from pharmacrm.core.importkit.errors import ERROR_SCHEMA, RowError
 from pharmacrm.core.importkit.fields import FieldSpec
 from pharmacrm.core.importkit.mapping import ColumnMapping
 from pharmacrm.core.importkit.quarantine import QuarantineWriter
-from pharmacrm.core.importkit.readers import ROW, open_source
-from pharmacrm.core.importkit.registry import Adapter, FileReport, Progress
+from pharmacrm.core.importkit.readers import ROW, OrderedReadNeeded, open_source
+from pharmacrm.core.importkit.registry import Adapter, CodeResolver, FileReport, Progress
 from pharmacrm.warehouse.facts import FACTS, NATURAL_KEYS
 from pharmacrm.warehouse.keyset import KeySet, first_occurrences, key_hashes
-from pharmacrm.warehouse.store import Partition, WarehouseStore, source_slug
+from pharmacrm.warehouse.store import Partition, StagedImport, WarehouseStore, source_slug
 
 FIRST_ERRORS = 20
 UNRESOLVED_LIMIT = 100_000
 
 
-class Resolver(Protocol):
-    """Maps source codes to OLTP ids; an unknown code gives null (the row is kept)."""
-
-    def resolve(self, entity: str, codes: pl.Series) -> pl.Series:
-        """Return an Int64 series of ids for ``codes`` of ``entity`` (outlet, product, …)."""
-        ...
+Resolver = CodeResolver
+"""Maps source codes to OLTP ids (the import kit's protocol, under the pipeline's old name)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +95,22 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _BackgroundHash:
+    """SHA-256 of a file computed on its own thread while the import reads it.
+
+    hashlib releases the GIL on large updates, so on two cores hashing a 750 MB file costs the
+    import no wall time; the result is needed only at the end, to refuse a file imported before.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+        self._future = self._pool.submit(file_sha256, path)
+        self._pool.shutdown(wait=False)
+
+    def result(self) -> str:
+        return self._future.result()
+
+
 @dataclass
 class _Counters:
     rows_read: int = 0
@@ -111,6 +125,16 @@ class _Counters:
 
     def time(self, name: str, started: float) -> None:
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+
+@dataclass
+class _Staged:
+    """One pass over the file: its counters, the staged partitions and the quarantine."""
+
+    counters: _Counters
+    staged: StagedImport
+    quarantine: QuarantineWriter
+    replace: set[Partition]
 
 
 def import_file(  # noqa: PLR0913 - one entry point that every interface calls
@@ -128,11 +152,18 @@ def import_file(  # noqa: PLR0913 - one entry point that every interface calls
     progress: Callable[[Progress], None] | None = None,
     import_id: str | None = None,
     mapping_name: str = "",
+    content_hash: str | None = None,
 ) -> FileReport:
     """Import ``path`` as ``kind`` into ``store``; return the file's report.
 
     A file whose content hash was already imported adds nothing (status ``already_imported``).
-    A dry run reads, validates and writes the quarantine, then drops everything staged.
+    With ``content_hash`` known (the import job took it when the file was queued) that is
+    decided before reading; otherwise the hash is computed while reading and checked before
+    the commit, under the store's lock either way. A dry run reads, validates and writes the
+    quarantine, then drops everything staged.
+
+    Text files are parsed on several threads; if the file has a broken line, whose number only
+    an in-order read knows, the staged work is dropped and the file is read again in order.
 
     Raises
     ------
@@ -141,72 +172,35 @@ def import_file(  # noqa: PLR0913 - one entry point that every interface calls
         the file does not have.
     """
     started = time.perf_counter()
-    counters = _Counters()
-    content_hash = file_sha256(path)
-    counters.time("hash", started)
-    previous = store.import_for_hash(content_hash)
-    if previous is not None:
-        return FileReport(
-            file=str(path), status="already_imported", import_id=previous,
-            message=f"this file was already imported as {previous}; nothing added",
-            timings=counters.timings, mapping=mapping_name,
-        )  # fmt: skip
+    hashing = _BackgroundHash(path) if content_hash is None else None
+    if content_hash is not None:
+        previous = store.import_for_hash(content_hash)
+        if previous is not None:
+            return _already_imported(path, previous, mapping_name, {"hash": 0.0})
     now = dt.datetime.now(dt.UTC)
-    import_id = import_id or f"{now:%Y%m%dT%H%M%S%f}-{content_hash[:8]}"
-    opened = open_source(path, mapping.read)
-    raw_columns = list(adapter.raw_columns) if adapter and adapter.raw_columns else opened.columns
-    check_mapping(kind.fields, mapping, _mapped_columns(raw_columns, adapter))
-    partition_source = source_slug(source or mapping.source or path.stem)
-    context = BuildContext(currency=currency, source=partition_source)
-    rules = (*kind.rules, *(adapter.rules if adapter else ()))
-    state: dict[str, object] = {}
-    line_offsets: dict[str, int] = {}
-    keys = NATURAL_KEYS[kind.fact]
-    seen = KeySet()
-    loaded: set[Partition] = set()
-    replace: set[Partition] = set()
-    staged = store.begin(import_id, kind.fact)
-    quarantine = QuarantineWriter(quarantine_dir, import_id, path.name, opened.columns)
+    import_id = import_id or f"{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
+    stage = functools.partial(
+        _stage, path, kind=kind, store=store, mapping=mapping, quarantine_dir=quarantine_dir,
+        adapter=adapter, source=source, currency=currency, resolver=resolver,
+        progress=progress, import_id=import_id,
+    )  # fmt: skip
+    try:
+        result = stage(use_threads=True)
+    except OrderedReadNeeded:
+        result = stage(use_threads=False)
+    counters, staged, quarantine, replace = (
+        result.counters, result.staged, result.quarantine, result.replace,
+    )  # fmt: skip
     try:
         clock = time.perf_counter()
-        for raw in opened:
-            counters.time("read", clock)
-            clock = time.perf_counter()
-            counters.rows_read += raw.rows_read
-            frame = _frame(raw.table)
-            prepared = adapter.prepare(frame, state) if adapter and adapter.prepare else frame
-            coerced = coerce_batch(
-                prepared.to_arrow(), fields=kind.fields, mapping=mapping, rules=rules,
-                reader_errors=raw.errors,
-            )  # fmt: skip
-            good = coerced.good
-            if adapter and adapter.derive:
-                good = adapter.derive(good, state)
-            facts = _to_fact(good, kind, context, import_id, line_offsets, resolver, counters)
-            counters.time("validate", clock)
-            clock = time.perf_counter()
-            facts, duplicate_errors = _drop_duplicates(
-                facts, kind, keys, store, seen, loaded, replace
-            )
-            errors = pa.concat_tables([coerced.errors, duplicate_errors])
-            bad_rows = pl.Series(errors.column("row").to_numpy()).unique()
-            quarantine.write(frame.filter(pl.col(ROW).is_in(bad_rows.implode())), errors)
-            _remember_errors(counters, errors, path.name)
-            counters.rows_quarantined += bad_rows.len()
-            counters.duplicates += duplicate_errors.num_rows
-            for (source_name, month), part in facts.partition_by(
-                ["_source", "_month"], as_dict=True, include_key=False
-            ).items():
-                partition = Partition(kind.fact, str(source_name), str(month))
-                staged.write(partition, part.to_arrow().cast(FACTS[kind.fact]))
-            counters.facts_written += facts.height
-            counters.time("write", clock)
-            if progress is not None:
-                progress(Progress(path.name, counters.rows_read, opened.estimated_rows))
-            clock = time.perf_counter()
-        counters.time("read", clock)
-        counters.rows_stored = counters.rows_read - counters.rows_quarantined
-        quarantine.close()
+        if hashing is not None:
+            content_hash = hashing.result()
+        previous = store.import_for_hash(str(content_hash))  # under the lock: no race
+        counters.time("hash", clock)
+        if previous is not None:
+            staged.abort()
+            _discard(quarantine)
+            return _already_imported(path, previous, mapping_name, counters.timings)
         clock = time.perf_counter()
         if dry_run:
             staged.abort()
@@ -225,7 +219,6 @@ def import_file(  # noqa: PLR0913 - one entry point that every interface calls
             status = "committed"
         counters.time("commit", clock)
     except BaseException:
-        quarantine.close()
         staged.abort()
         raise
     counters.timings["total"] = time.perf_counter() - started
@@ -241,6 +234,106 @@ def import_file(  # noqa: PLR0913 - one entry point that every interface calls
         first_errors=counters.first_errors, mapping=mapping_name,
         message=f"replaced earlier versions of {len(replace)} partition(s)" if replace else "",
     )  # fmt: skip
+
+
+def _already_imported(
+    path: Path, previous: str, mapping_name: str, timings: dict[str, float]
+) -> FileReport:
+    return FileReport(
+        file=str(path), status="already_imported", import_id=previous,
+        message=f"this file was already imported as {previous}; nothing added",
+        timings=timings, mapping=mapping_name,
+    )  # fmt: skip
+
+
+def _discard(quarantine: QuarantineWriter) -> None:
+    """Remove a pass's quarantine files (a re-read or a file found already imported)."""
+    quarantine.close()
+    quarantine.path.unlink(missing_ok=True)
+    quarantine.errors_path.unlink(missing_ok=True)
+
+
+def _stage(  # noqa: PLR0913 - import_file's options, passed on
+    path: Path,
+    *,
+    use_threads: bool,
+    kind: FactKind,
+    store: WarehouseStore,
+    mapping: ColumnMapping,
+    quarantine_dir: Path,
+    adapter: Adapter | None,
+    source: str | None,
+    currency: str,
+    resolver: Resolver | None,
+    progress: Callable[[Progress], None] | None,
+    import_id: str,
+) -> _Staged:
+    """Read, validate, resolve and stage every row of ``path``; nothing is live yet."""
+    counters = _Counters()
+    opened = open_source(path, replace(mapping.read, use_threads=use_threads))
+    raw_columns = list(adapter.raw_columns) if adapter and adapter.raw_columns else opened.columns
+    check_mapping(kind.fields, mapping, _mapped_columns(raw_columns, adapter))
+    partition_source = source_slug(source or mapping.source or path.stem)
+    context = BuildContext(currency=currency, source=partition_source)
+    rules = (*kind.rules, *(adapter.rules if adapter else ()))
+    state: dict[str, object] = {}
+    line_offsets: dict[str, int] = {}
+    keys = NATURAL_KEYS[kind.fact]
+    seen = KeySet()
+    loaded: set[Partition] = set()
+    replace_partitions: set[Partition] = set()
+    staged = store.begin(import_id, kind.fact)
+    quarantine = QuarantineWriter(quarantine_dir, import_id, path.name, opened.columns)
+    try:
+        clock = time.perf_counter()
+        for raw in opened:
+            counters.time("read", clock)
+            clock = time.perf_counter()
+            counters.rows_read += raw.rows_read
+            frame = _frame(raw.table)
+            prepared = adapter.prepare(frame, state) if adapter and adapter.prepare else frame
+            coerced = coerce_batch(
+                prepared, fields=kind.fields, mapping=mapping, rules=rules,
+                reader_errors=raw.errors,
+            )  # fmt: skip
+            good = coerced.good
+            if adapter and adapter.derive:
+                good = adapter.derive(good, state)
+            facts = _to_fact(good, kind, context, import_id, line_offsets, resolver, counters)
+            counters.time("validate", clock)
+            clock = time.perf_counter()
+            facts, duplicate_errors = _drop_duplicates(
+                facts, kind, keys, store, seen, loaded, replace_partitions
+            )
+            errors = pa.concat_tables([coerced.errors, duplicate_errors])
+            bad_rows = pl.Series(errors.column("row").to_numpy()).unique()
+            if bad_rows.len():
+                quarantine.write(frame.filter(pl.col(ROW).is_in(bad_rows.implode())), errors)
+            _remember_errors(counters, errors, path.name)
+            counters.rows_quarantined += bad_rows.len()
+            counters.duplicates += duplicate_errors.num_rows
+            for (source_name, month), part in facts.partition_by(
+                ["_source", "_month"], as_dict=True, include_key=False
+            ).items():
+                partition = Partition(kind.fact, str(source_name), str(month))
+                staged.write(partition, part.to_arrow().cast(FACTS[kind.fact]))
+            counters.facts_written += facts.height
+            counters.time("write", clock)
+            if progress is not None:
+                progress(Progress(path.name, counters.rows_read, opened.estimated_rows))
+            clock = time.perf_counter()
+        counters.time("read", clock)
+        counters.rows_stored = counters.rows_read - counters.rows_quarantined
+        quarantine.close()
+    except OrderedReadNeeded:
+        staged.abort()
+        _discard(quarantine)
+        raise
+    except BaseException:
+        quarantine.close()
+        staged.abort()
+        raise
+    return _Staged(counters, staged, quarantine, replace_partitions)
 
 
 def _mapped_columns(columns: list[str], adapter: Adapter | None) -> list[str]:

@@ -41,6 +41,7 @@ from pharmacrm.core.importkit.registry import (
 from pharmacrm.core.models import User
 from pharmacrm.warehouse import selectors as warehouse_selectors
 from pharmacrm.warehouse.models import ImportJob, JobStatus, MappingTemplate
+from pharmacrm.warehouse.resolution import MasterDataResolver
 
 DIMENSION_BATCH = 50_000
 """Rows per Parquet row group when exporting dimensions (bounded memory for consumers)."""
@@ -240,6 +241,9 @@ def import_job_run(
 ) -> ImportJob:
     """Run a recorded job through its kind's handler and record the outcome on the row.
 
+    Fact kinds resolve their source codes (card, outlet, buyer, seller, SKU) to the customer
+    master's ids as they go (:class:`~pharmacrm.warehouse.resolution.MasterDataResolver`).
+
     Not inside a transaction: progress updates must be visible to the job page while the
     import runs, and the warehouse's own commit is atomic. The job ends ``succeeded`` (every
     file committed, dry-run or already imported) or ``failed`` (a file failed, or the import
@@ -255,6 +259,8 @@ def import_job_run(
         dry_run=job.is_dry_run,
         options=_options(job),
         progress=_ProgressRecorder(job.pk, progress),
+        code_resolver=MasterDataResolver(),
+        content_hashes={item["path"]: item["sha256"] for item in job.files},
     )
     try:
         load_kinds()

@@ -85,7 +85,7 @@ def check_mapping(fields: Sequence[FieldSpec], mapping: ColumnMapping, columns: 
 
 
 def coerce_batch(
-    raw: pa.Table,
+    raw: pa.Table | pl.DataFrame,
     *,
     fields: Sequence[FieldSpec],
     mapping: ColumnMapping,
@@ -94,11 +94,12 @@ def coerce_batch(
 ) -> CoercedBatch:
     """Parse every mapped field of ``raw`` and split its rows into good and bad.
 
-    ``raw`` comes from a reader (strings, or typed Parquet columns) with a ``_row`` column;
+    ``raw`` comes from a reader (strings, or typed Parquet columns) with a ``_row`` column, as
+    Arrow or already as Polars (no copy back and forth);
     ``reader_errors`` are the reader's errors for this batch — rows named there that are in
     ``raw`` (foreign-encoded cells) are bad too.
     """
-    frame = pl.from_arrow(raw)
+    frame = raw if isinstance(raw, pl.DataFrame) else pl.from_arrow(raw)
     assert isinstance(frame, pl.DataFrame)
     rows = frame.get_column(ROW)
     parsed: dict[str, pl.Series] = {ROW: rows}

@@ -46,6 +46,14 @@ class ReadOptions:
     sheet: str | int = 0
     batch_rows: int = DEFAULT_BATCH_ROWS
     block_bytes: int = DEFAULT_BLOCK_BYTES
+    use_threads: bool = False
+    """Parse CSV blocks on several threads. Only an in-order read knows the line number of a
+    broken line, so with threads such a line raises :class:`OrderedReadNeeded` and the caller
+    reads the file again without them (clean files, the usual case, go twice as fast)."""
+
+
+class OrderedReadNeeded(Exception):  # noqa: N818 - a request to the caller, not a failure
+    """A multi-threaded CSV read met a broken line: read again with ``use_threads=False``."""
 
 
 @dataclass
@@ -177,7 +185,12 @@ def _csv_batches(
     header_lines = 1 if options.header and options.column_names is None else 0
     width = len(columns)
 
+    broken_while_threaded: list[bool] = []
+
     def on_invalid(row: pacsv.InvalidRow) -> str:
+        if options.use_threads:
+            broken_while_threaded.append(True)
+            return "skip"
         # ``number`` is the physical line (1-based, header included); it is known because the
         # streaming reader parses on one thread.
         reason = (
@@ -192,7 +205,7 @@ def _csv_batches(
         read_options=pacsv.ReadOptions(
             encoding="utf8" if is_utf8 else encoding,
             block_size=options.block_bytes,
-            use_threads=False,
+            use_threads=options.use_threads,
             column_names=columns,
             skip_rows=header_lines,
         ),
@@ -203,7 +216,13 @@ def _csv_batches(
     )
     numberer = _RowNumberer(columns)
     for record_batch in reader:
+        if broken_while_threaded:
+            raise OrderedReadNeeded(
+                f"{path.name}: a broken line; its number needs an in-order read"
+            )
         yield numberer.batch(pa.Table.from_batches([record_batch]), pending, done=False)
+    if broken_while_threaded:
+        raise OrderedReadNeeded(f"{path.name}: a broken line; its number needs an in-order read")
     yield numberer.batch(None, pending, done=True)
 
 

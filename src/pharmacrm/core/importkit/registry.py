@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 
@@ -37,15 +38,32 @@ class Progress:
     rows_total: int
 
 
+class CodeResolver(Protocol):
+    """Maps source codes to OLTP ids; an unknown code gives null (the row is kept)."""
+
+    def resolve(self, entity: str, codes: pl.Series) -> pl.Series:
+        """Return an Int64 series of ids for ``codes`` of ``entity`` (outlet, product, …)."""
+        ...
+
+
 @dataclass(frozen=True)
 class ImportRequest:
-    """What the caller asks for; ``options`` carries kind-specific settings (``source=…``)."""
+    """What the caller asks for; ``options`` carries kind-specific settings (``source=…``).
+
+    ``code_resolver`` fills the id columns of fact kinds from their source codes; the import
+    job service passes the customer master's, a run without a database passes none (ids stay
+    empty and every code is listed as unresolved).
+    """
 
     files: tuple[Path, ...]
     mapping: str | None = None
     dry_run: bool = False
     options: dict[str, str] = field(default_factory=dict)
     progress: Callable[[Progress], None] | None = None
+    code_resolver: CodeResolver | None = None
+    content_hashes: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of files already hashed by the caller (path as text → hex), so a file imported
+    before is refused without reading it again."""
 
 
 @dataclass
