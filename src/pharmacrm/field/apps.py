@@ -30,6 +30,7 @@ class FieldConfig(AppConfig):
         )
         self._register_tasks_calendar_materials()
         self._register_team_plans_weekly_mail()
+        self._register_pipeline_targets()
 
     def _register_tasks_calendar_materials(self) -> None:
         # Everyone signed in has tasks and a calendar; the knowledge base is read by all.
@@ -75,3 +76,17 @@ class FieldConfig(AppConfig):
             )
         )
         schedule.SCHEDULABLE.add(WEEKLY_SUMMARY_TASK)
+
+    def _register_pipeline_targets(self) -> None:
+        # Reps work their own pipeline and see their attainment; managers up see their scope.
+        from pharmacrm.core.navigation import NavItem, register
+        from pharmacrm.core.roles import Role
+
+        section = _("Field force")
+        seeing = frozenset(
+            {Role.ADMINISTRATOR, Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.SALES_REP}
+        )
+        register(
+            NavItem("field-pipeline", _("Pipeline"), "field-pipeline", seeing, section=section)
+        )
+        register(NavItem("field-targets", _("Targets"), "field-targets", seeing, section=section))
