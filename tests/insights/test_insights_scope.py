@@ -417,3 +417,60 @@ def test_api_consumer_segments_of_a_region(as_user):
     counts = {row["segment"]: row["customers"] for row in body}
     assert (counts["At Risk"], counts["Lost"], counts["Loyal"]) == (1, 1, 0)
     assert sum(counts.values()) == 2
+
+
+# ------------------------------------------------------------- the 360 pages' analytics card
+
+
+def _card(body: str) -> str:
+    """The analytics card's HTML (empty when the page has none)."""
+    parts = body.split('data-testid="snapshot-card"', 1)
+    return parts[1].split("</section>", 1)[0] if len(parts) == 2 else ""
+
+
+@pytest.mark.parametrize("user", ["director", "rm_north", "rep_n1", "analyst"])
+def test_account_360_shows_the_hand_worked_snapshot(as_user, world, user):
+    body = as_user(user).get(f"/crm/accounts/{world.account['501']}/").content.decode()
+
+    card = _card(body)
+    assert "as of 2024-03-31" in card
+    assert "<strong>Loyal</strong>" in card
+    assert "R3 F3 M3" in card
+    assert "active · play: <em>loyalty offers and birthday greetings</em>" in card
+    assert 'data-testid="snapshot-abc">A <span class="badge text-bg-warning"' in card
+    assert 'data-testid="snapshot-monetary">1,500.00<' in card
+    assert "2024-01-10 / 2024-03-01" in card
+
+
+def test_account_outside_the_reps_territory_shows_no_card(as_user, world):
+    response = as_user("rep_n1").get(f"/crm/accounts/{world.account['502']}/")
+
+    assert response.status_code == 404
+    assert b"snapshot-card" not in response.content
+
+
+def test_account_without_purchases_says_so_with_the_runs_date(as_user, world):
+    body = as_user("director").get(f"/crm/accounts/{world.account['900']}/").content.decode()
+
+    assert "No purchases up to 2024-03-31" in _card(body)
+    assert "R" + "1 F" not in _card(body)
+
+
+def test_consumer_360_card_for_a_pseudonymised_viewer(as_user, world):
+    body = as_user("analyst").get(f"/crm/consumers/{world.member['3']}/").content.decode()
+
+    card = _card(body)
+    assert "<strong>Loyal</strong>" in card
+    assert "R4 F2 M4" in card
+    assert "new · play: <em>welcome</em>" in card
+    assert 'data-testid="snapshot-vip">VIP<' in card
+    assert 'data-testid="snapshot-monetary">200.00<' in card
+    assert "Li Na" not in body  # the page's own rule: no name for a pseudonymised viewer
+
+
+@pytest.mark.parametrize("user", ["director", "rm_north", "rep_n1"])
+def test_consumer_360_and_its_card_are_refused_to_aggregate_roles(as_user, world, user):
+    response = as_user(user).get(f"/crm/consumers/{world.member['1']}/")
+
+    assert response.status_code == 403
+    assert b"At Risk" not in response.content

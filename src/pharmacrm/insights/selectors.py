@@ -305,3 +305,50 @@ def kpi_region_rows(
     """The region slice's KPIs per month, only for ``regions`` (a regional manager's provinces)."""
     rows = kpi_slice_rows(run=run, kind=kind, slice_name="region", columns=columns)
     return [row for row in rows if row["slice_value"] in regions]
+
+
+SNAPSHOT_CARD_ROLES: dict[str, frozenset[str]] = {
+    # Account analytics follow the account 360's own door (the page has already scoped the
+    # account); campaign managers see "segments and results"; channel and supplier managers
+    # see price and supplier data, not a buyer's scores.
+    CustomerKind.ACCOUNT: frozenset(
+        {"administrator", "director", "analyst", "regional_manager", "sales_rep",
+         "campaign_manager"}
+    ),
+    # A member's scores are per-person data: only roles that open a member's 360 at all
+    # (full or pseudonymised access) — directors and regional managers see aggregates.
+    CustomerKind.CONSUMER: frozenset({"administrator", "analyst", "campaign_manager"}),
+}  # fmt: skip
+"""Who sees the analytics card on a 360 page, per customer kind (DESIGN.md roles table)."""
+
+
+@dataclass(frozen=True)
+class SnapshotCard:
+    """What the 360 page's analytics card shows: the row, its run, or why there is none."""
+
+    visible: bool
+    snapshot: CustomerSnapshot | None = None
+    latest_run: AnalyticsRun | None = None
+    play: str = ""
+
+    @property
+    def as_of(self) -> date | None:
+        """The observation date of the figures (the snapshot's run, else the latest run)."""
+        if self.snapshot is not None:
+            return self.snapshot.run.as_of
+        return as_of_of(self.latest_run)
+
+
+def snapshot_card_for(*, roles: frozenset[str], kind: str, customer_id: int) -> SnapshotCard:
+    """The analytics card of one account or member for a user holding ``roles``.
+
+    The caller (the 360 page) has already checked the user may open this customer; this only
+    decides whether their role sees the customer's analytics, then reads the snapshot row.
+    """
+    allowed = SNAPSHOT_CARD_ROLES.get(kind, frozenset())
+    if not roles & allowed:
+        return SnapshotCard(visible=False)
+    row = snapshot_get(kind=kind, customer_id=customer_id)
+    if row is None:
+        return SnapshotCard(visible=True, latest_run=run_latest())
+    return SnapshotCard(visible=True, snapshot=row, play=PLAYS.get(row.lifecycle_stage, ""))

@@ -1,0 +1,1 @@
+"""Template tags of the insights app (the 360 pages' analytics card)."""
