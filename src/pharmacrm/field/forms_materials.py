@@ -9,11 +9,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pharmacrm.catalog.models import Product
+from pharmacrm.field.forms_tasks import style_bootstrap
 from pharmacrm.field.models import MaterialKind, MaterialStatus
 
 
 class MaterialVersionForm(forms.Form):
     """The content of a new version: a file (PDF, image, text) or a text body, and expiry."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_bootstrap(self)
 
     file = forms.FileField(
         label=_("File"),

@@ -12,6 +12,19 @@ from pharmacrm.accounts.models import Account
 from pharmacrm.core.models import User
 
 
+def style_bootstrap(form: forms.Form) -> None:
+    """Give every widget of ``form`` Bootstrap's control class (select, check or input)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 class _UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.username  # type: ignore[no-any-return]
@@ -52,6 +65,7 @@ class TaskForm(forms.Form):
             del self.fields["assignee"]
         else:
             self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
+        style_bootstrap(self)
 
 
 class TaskDelegateForm(forms.Form):
@@ -63,6 +77,7 @@ class TaskDelegateForm(forms.Form):
     def __init__(self, *args: Any, assignees: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
+        style_bootstrap(self)
 
 
 class TaskCancelForm(forms.Form):
