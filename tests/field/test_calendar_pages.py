@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pharmacrm.field.services import tasks as task_services
 from pharmacrm.field.services import visits as visit_services
@@ -86,3 +88,22 @@ def test_day_view_and_a_bad_date_fall_back(client_for, december):
     assert day.count('data-testid="calendar-day"') == 1
     assert bad.status_code == 200
     assert bad.content.decode().count('data-testid="calendar-day"') == 7
+
+
+def test_month_view_query_count_does_not_grow_with_entries(client_for, world):
+    client = client_for("rep_inside")
+    with CaptureQueriesContext(connection) as empty:
+        client.get("/field/calendar/?view=month&date=2026-12-01")
+    for day in range(1, 6):
+        visit_services.visit_log(
+            by=world.rep_inside,
+            account=world.hospital,
+            at=datetime(2026, 12, day, 2, 0, tzinfo=UTC),
+            status="planned",
+        )
+        task_services.task_create(by=world.rep_inside, title=f"T{day}", due_on=date(2026, 12, day))
+
+    with CaptureQueriesContext(connection) as full:
+        client.get("/field/calendar/?view=month&date=2026-12-01")
+
+    assert len(full.captured_queries) == len(empty.captured_queries)

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -316,3 +318,29 @@ def test_upload_page_validates_and_creates_a_draft(client_for, statin_aid):
     assert good.status_code == 302
     created = Material.objects.get(title="Crestor study reprint")
     assert "JUPITER trial" in created.versions.get().text
+
+
+@pytest.mark.parametrize(("who", "status"), [("rep_inside", 403), ("admin", 200)])
+def test_back_office_lists_materials_and_feeds_for_administrators(
+    client_for, statin_aid, who, status
+):
+    client = client_for(who)
+
+    responses = [client.get("/admin/field/material/"), client.get("/admin/field/calendarfeed/")]
+
+    assert [r.status_code for r in responses] == [status, status]
+    assert ("Lipitor detail aid" in responses[0].content.decode()) is (status == 200)
+
+
+def test_list_query_count_does_not_grow_with_materials(client_for, marketing):
+    client = client_for("director")
+    material_services.material_create(by=marketing, title="Aid 0", kind="text", text="a")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/field/materials/")
+    for n in range(1, 6):
+        material_services.material_create(by=marketing, title=f"Aid {n}", kind="text", text="b")
+
+    with CaptureQueriesContext(connection) as six:
+        client.get("/field/materials/")
+
+    assert len(six.captured_queries) == len(one.captured_queries)

@@ -53,3 +53,39 @@ class TaskAdmin(SimpleHistoryAdmin):
     list_display = ("title", "due_on", "assignee", "status")
     list_filter = ("status",)
     raw_id_fields = ("assignee", "created_by", "account", "visit")
+
+
+# Knowledge base and calendar feeds (issue 9, items 3 and 7). Approval goes through the
+# pages (services record who and when); the back office shows the state and the history.
+from pharmacrm.field.models import CalendarFeed, Material, MaterialVersion  # noqa: E402
+
+
+class MaterialVersionInline(admin.TabularInline):
+    """Versions of a material, read-only: a new version is uploaded on the material's page."""
+
+    model = MaterialVersion
+    fields = ("number", "status", "expires_on", "approved_by", "approved_at", "file")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Material)
+class MaterialAdmin(SimpleHistoryAdmin):
+    """Materials of the knowledge base with their versions."""
+
+    list_display = ("title", "kind", "therapeutic_area", "owner", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("title", "therapeutic_area")
+    raw_id_fields = ("owner", "products")
+    inlines = [MaterialVersionInline]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Feed addresses (only their hashes): an administrator may revoke a leaked one."""
+
+    list_display = ("user", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("user", "created_at", "last_used_at")
