@@ -235,3 +235,86 @@ def test_cluster_cards_map_and_what_if_render(cdnow_run, browser_page, login_as,
 
     assert cards >= 2
     assert kept == "25.0"
+
+
+API = [
+    "/api/v1/insights/clv/consumer",
+    "/api/v1/insights/clusters/consumer",
+    "/api/v1/insights/clusters/consumer/0/what-if",
+    "/api/v1/insights/grade-changes",
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.ADMINISTRATOR, 200),
+        (Role.DIRECTOR, 200),
+        (Role.ANALYST, 200),
+        (Role.REGIONAL_MANAGER, 403),
+        (Role.SALES_REP, 403),
+        (Role.CHANNEL_MANAGER, 403),
+    ],
+)
+@pytest.mark.parametrize("path", API)
+def test_api_by_role(cdnow_run, as_role, role, status, path):
+    response = as_role(role).get(path)
+
+    assert response.status_code == status
+    if status == 403:
+        assert b"bgnbd" not in response.content
+        assert b"profiles" not in response.content
+
+
+def test_api_anonymous_is_refused(cdnow_run, client):
+    response = client.get("/api/v1/insights/clv/consumer")
+
+    assert response.status_code in (401, 403)
+    assert b"bgnbd" not in response.content
+
+
+def test_api_what_if_matches_the_stated_formula(cdnow_run, as_role):
+    client = as_role(Role.ANALYST)
+    economics = client.get("/api/v1/insights/clusters/consumer").json()["profiles"][1]["economics"]
+    active, inactive = economics["expected_revenue_active"], economics["expected_revenue_inactive"]
+    per_active = active / economics["active_members"]
+    expected = active * 0.95 + inactive + 0.5 * economics["inactive_members"] * per_active * 0.95
+
+    body = client.get(
+        "/api/v1/insights/clusters/consumer/1/what-if?frequency_uplift=-0.05&reactivated_share=0.5"
+    ).json()
+
+    assert body["projected_revenue"] == pytest.approx(expected, rel=1e-12)
+    assert body["revenue_change"] == pytest.approx(expected - active - inactive, rel=1e-9)
+    assert len(body["assumptions"]) == 3
+
+
+def test_api_what_if_refuses_a_share_above_one(cdnow_run, as_role):
+    response = as_role(Role.ANALYST).get(
+        "/api/v1/insights/clusters/consumer/0/what-if?reactivated_share=1.5"
+    )
+
+    assert response.status_code == 422
+
+
+def test_api_grade_rules_are_for_rule_editors_only(cdnow_run, as_role):
+    response = as_role(Role.DIRECTOR).get("/api/v1/insights/grade-rules/consumer")
+
+    assert response.status_code == 403
+
+
+def test_api_grade_rules_list_the_preview(cdnow_run, as_role):
+    from pharmacrm.insights import grades
+    from pharmacrm.insights.models import CustomerSnapshot, GradeRule
+
+    client = as_role(Role.ANALYST)
+    analyst = client.get("/api/v1/insights/grade-changes").wsgi_request.user
+    grades.grade_rule_save(
+        by=analyst,
+        rule=GradeRule(customer_kind="consumer", name="Alive", grade="A", min_p_alive=0.5),
+    )
+    alive = CustomerSnapshot.objects.filter(customer_kind="consumer", p_alive__gte=0.5).count()
+
+    body = client.get("/api/v1/insights/grade-rules/consumer").json()
+
+    assert [(rule["name"], rule["preview_customers"]) for rule in body] == [("Alive", alive)]

@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pharmacrm.core.models import User
+from pharmacrm.insights import api_clv
 from pharmacrm.insights import selectors as insights_selectors
 from pharmacrm.insights import services as insights_services
 from pharmacrm.insights.access import ANALYTICS_ROLES, RUN_ROLES
@@ -175,3 +176,6 @@ def aggregate_get(
     else:
         rows = insights_selectors.aggregate_rows(run=run, name=name, kind=kind)
     return {"run_id": run.pk, "as_of": run.as_of, "name": name, "customer_kind": kind, "rows": rows}
+
+
+router.add_router("", api_clv.router)  # customer value: CLV, clusters, grades (issue 8)

@@ -17,7 +17,7 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from pharmacrm.core.navigation import NavItem, register
         from pharmacrm.core.roles import Role
-        from pharmacrm.insights.access import ANALYTICS_ROLES
+        from pharmacrm.insights.access import ANALYTICS_ROLES, RUN_ROLES
 
         section = _("Analytics")
         # One entry per area; the analytics pages reach each other through their own tabs.
@@ -38,6 +38,13 @@ class InsightsConfig(AppConfig):
             ("insights-runs", _("Analytics runs"), "insights:runs", ANALYTICS_ROLES),
         ):
             register(NavItem(key, label, url_name, frozenset(roles), section=section))
+        # Customer value (issue 8): its pages reach each other through their own tabs.
+        value = _("Customer value")
+        register(NavItem("insights-value", value, "insights:clv", ANALYTICS_ROLES, section=section))
+        rules = _("Grade rules")
+        register(
+            NavItem("insights-grades", rules, "insights:grade-rules", RUN_ROLES, section=section)
+        )
         _register_schedulable()
 
 
