@@ -344,3 +344,33 @@ def test_list_query_count_does_not_grow_with_materials(client_for, marketing):
         client.get("/field/materials/")
 
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_visit_api_attaches_approved_material_and_refuses_a_draft_by_id(
+    world, client_for, marketing, statin_aid
+):
+    approved = statin_aid.versions.get()
+    material_services.material_version_approve(by=world.director, version=approved)
+    draft = material_services.material_version_add(
+        by=marketing, material=statin_aid, text="", file=SimpleUploadedFile("v2.pdf", _pdf("v2"))
+    )
+    client = client_for("rep_inside")
+    at = timezone.now().isoformat()
+
+    refused = client.post(
+        "/api/v1/field/visits",
+        {"account_id": world.hospital.pk, "at": at, "material_ids": [draft.pk]},
+        content_type="application/json",
+    )
+    logged = client.post(
+        "/api/v1/field/visits",
+        {"account_id": world.hospital.pk, "at": at, "material_ids": [approved.pk]},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "materials", "message": "Only approved, unexpired material can be shown."}
+    ]
+    assert logged.status_code == 201
+    assert list(Visit.objects.get().materials.all()) == [approved]

@@ -30,6 +30,7 @@ from pharmacrm.field.schemas import (
     VisitOut,
     share,
 )
+from pharmacrm.field.services import materials as material_services
 from pharmacrm.field.services import tasks as task_services
 from pharmacrm.field.services import visits as visit_services
 
@@ -100,7 +101,10 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
     user = _user(request, Role.SALES_REP)
     day = timezone.localdate(payload.at)
     account = account_selectors.account_get_for(user=user, account_id=payload.account_id, on=day)
-    values = payload.dict(exclude={"account_id", "contact_ids"})
+    values = payload.dict(exclude={"account_id", "contact_ids", "material_ids"})
+    values["materials"] = material_services.material_versions_resolve(
+        by=user, ids=payload.material_ids
+    )
     contacts = [
         account_selectors.contact_get_for(user=user, contact_id=pk, on=day)
         for pk in payload.contact_ids

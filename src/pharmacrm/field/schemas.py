@@ -41,7 +41,7 @@ class PlanDetailOut(PlanOut):
 
 
 class VisitIn(Schema):
-    """A visit to log; ``contact_ids`` must work at the account."""
+    """A visit to log; ``contact_ids`` must work at the account, ``material_ids`` be approved."""
 
     account_id: int
     at: datetime
@@ -56,6 +56,7 @@ class VisitIn(Schema):
     follow_up_on: date | None = None
     notes: str = ""
     keywords: str = ""
+    material_ids: list[int] = []
 
 
 class VisitOut(Schema):

@@ -283,3 +283,16 @@ def material_versions_require_attachable(*, versions: Sequence[MaterialVersion],
                 % {"materials": ", ".join(refused)}
             }
         )
+
+
+def material_versions_resolve(*, by: User, ids: Sequence[int]) -> list[MaterialVersion]:
+    """The versions ``ids`` as ``by`` sees them, for attaching to a visit by id (API, sync).
+
+    An id ``by`` cannot see (a draft, for a rep) is refused like one that does not exist, so
+    ids reveal nothing. Raises ``ValidationError`` naming ``materials``.
+    """
+    wanted = sorted(set(ids))
+    found = list(selectors_materials.material_versions_visible_to(user=by).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise ValidationError({"materials": _("Only approved, unexpired material can be shown.")})
+    return found
