@@ -35,7 +35,7 @@ from pharmacrm.insights.models import (
     RunStatus,
     SavedCustomerList,
 )
-from pharmacrm.insights.upsert import UPSERT_BATCH, snapshot_rows_upsert
+from pharmacrm.insights.upsert import snapshot_rows_upsert
 
 Progress = Callable[[str], None]
 
@@ -206,56 +206,16 @@ def snapshot_upsert(*, run: AnalyticsRun, path: Path) -> int:
     One transaction: rows are inserted or updated in bulk on (customer kind, customer id) —
     ``INSERT … ON CONFLICT DO UPDATE``, fed by ``COPY`` on PostgreSQL (see
     :mod:`pharmacrm.insights.upsert`) — and rows from earlier runs
-    that this run did not score are deleted. Idempotent: upserting the same file twice leaves
-    the same rows. Returns the number of rows upserted.
+    that this run did not score are deleted. The run's CLV and cluster files beside ``path``
+    fill those columns in the same pass. Idempotent: upserting the same file twice leaves the
+    same rows. Returns the number of rows upserted.
     """
     with transaction.atomic():
-        upserted = snapshot_rows_upsert(path=str(path), run_id=run.pk)
-        CustomerSnapshot.objects.exclude(run=run).delete()
-        for kind in CustomerKind.values:
-            _clv_columns_set(kind=kind, path=path.parent / f"clv_{kind}.parquet")
-            _cluster_columns_set(kind=kind, path=path.parent / f"clusters_{kind}.parquet")
-    return upserted
-
-
-def _cluster_columns_set(*, kind: str, path: Path) -> None:
-    """Write the clusters of ``path`` into the snapshot rows of ``kind`` (none: emptied)."""
-    rows = CustomerSnapshot.objects.filter(customer_kind=kind)
-    if not path.exists():
-        rows.update(cluster=None, cluster_label="")
-        return
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=UPSERT_BATCH):
-        found = {row["customer_key"]: row for row in batch.to_pylist()}
-        snapshots = list(rows.filter(customer_key__in=list(found)))
-        for snapshot in snapshots:
-            snapshot.cluster = found[snapshot.customer_key]["cluster"]
-            snapshot.cluster_label = found[snapshot.customer_key]["cluster_label"]
-        CustomerSnapshot.objects.bulk_update(
-            snapshots, ["cluster", "cluster_label"], batch_size=UPSERT_BATCH
+        upserted = snapshot_rows_upsert(
+            path=str(path), run_id=run.pk, kinds=tuple(CustomerKind.values)
         )
-
-
-def _clv_columns_set(*, kind: str, path: Path) -> None:
-    """Write the CLV scores of ``path`` into the snapshot rows of ``kind``.
-
-    Without the file (a fit refused or not converged) the kind's CLV columns are emptied:
-    scores of an earlier run would otherwise pass for this run's.
-    """
-    fields = ["p_alive", "expected_purchases", "clv", "churn_band"]
-    rows = CustomerSnapshot.objects.filter(customer_kind=kind)
-    if not path.exists():
-        rows.update(p_alive=None, expected_purchases=None, clv=None, churn_band="")
-        return
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=UPSERT_BATCH):
-        scores = {row["customer_key"]: row for row in batch.to_pylist()}
-        snapshots = list(rows.filter(customer_key__in=list(scores)))
-        for snapshot in snapshots:
-            score = scores[snapshot.customer_key]
-            snapshot.p_alive = score["p_alive"]
-            snapshot.expected_purchases = score["expected_purchases"]
-            snapshot.clv = score["clv"]
-            snapshot.churn_band = score["churn_band"] or ""
-        CustomerSnapshot.objects.bulk_update(snapshots, fields, batch_size=UPSERT_BATCH)
+        CustomerSnapshot.objects.exclude(run=run).delete()
+    return upserted
 
 
 def analytics_run_execute(*, run: AnalyticsRun, progress: Progress = _no_progress) -> AnalyticsRun:
