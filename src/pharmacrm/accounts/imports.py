@@ -321,9 +321,11 @@ def _store_accounts(frame: pl.DataFrame, context: RunContext) -> StoreCounts:
     counts, ids = accounts_upsert(rows=rows, context=context, fields=fields)
     if late_parents:
         # Parents that are rows of this same file exist only now: link them in a second pass.
+        # Rows are looked up by code (a scan of ``rows`` per late parent was quadratic: 35 k
+        # outlets naming chains of the same 100 k-row file kept the import busy for minutes).
+        row_by_code = {row["code"]: row for row in rows}
         linked = [
-            {"code": code, **next(r for r in rows if r["code"] == code), "parent_id": ids[parent]}
-            for code, parent in late_parents.items()
+            {**row_by_code[code], "parent_id": ids[parent]} for code, parent in late_parents.items()
         ]
         accounts_upsert(rows=linked, context=context, fields={"parent_id"})
     return counts
