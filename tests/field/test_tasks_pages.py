@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -172,3 +172,15 @@ def test_scope_api_lists_only_tasks_in_scope(client_for, world, tender_task):
 
     assert [t["title"] for t in mine["items"]] == ["Send the tender documents"]
     assert [t["title"] for t in other["items"]] == ["Pudong follow-up"]
+
+
+def test_api_reads_a_reminder_without_offset_in_the_installation_zone(client_for, settings):
+    response = client_for("rep_inside").post(
+        "/api/v1/field/tasks/assign",
+        {"title": "Call back", "due_on": "2026-12-10", "reminder_at": "2026-12-09T09:00:00"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201
+    expected = timezone.make_aware(datetime(2026, 12, 9, 9, 0))
+    assert Task.objects.get().reminder_at == expected

@@ -52,6 +52,13 @@ def _require_manager(*, by: User, task: Task) -> None:
         raise ValidationError({"task": _("You may not change this task.")})
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    # An API client may send a wall-clock time without offset: read it in the installation's zone.
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def task_create(
     *,
     by: User,
@@ -79,7 +86,7 @@ def task_create(
         created_by=by,
         delegated_by=by if assignee.pk != by.pk else None,
         account=account,
-        reminder_at=reminder_at,
+        reminder_at=_aware(reminder_at),
     )
     task.full_clean()
     stamp(task, by=by)
@@ -102,6 +109,8 @@ def task_update(*, by: User, task: Task, **changes: object) -> Task:
             {unknown[0]: _("%(field)s cannot be changed.") % {"field": unknown[0]}}
         )
     previous_reminder = task.reminder_at
+    if isinstance(changes.get("reminder_at"), datetime):
+        changes["reminder_at"] = _aware(changes["reminder_at"])  # type: ignore[arg-type]
     for name, value in changes.items():
         setattr(task, name, value.strip() if isinstance(value, str) else value)
     if task.reminder_at != previous_reminder:
