@@ -318,17 +318,61 @@ def _store_accounts(frame: pl.DataFrame, context: RunContext) -> StoreCounts:
         rows.append(row)
     if context.mapped("parent_code"):
         fields.add("parent_id")
-    counts, ids = accounts_upsert(rows=rows, context=context, fields=fields)
-    if late_parents:
-        # Parents that are rows of this same file exist only now: link them in a second pass.
-        # Rows are looked up by code (a scan of ``rows`` per late parent was quadratic: 35 k
-        # outlets naming chains of the same 100 k-row file kept the import busy for minutes).
-        row_by_code = {row["code"]: row for row in rows}
+    return _upsert_parents_first(
+        rows=rows, late_parents=late_parents, context=context, fields=fields
+    )
+
+
+def _upsert_parents_first(
+    *,
+    rows: list[dict[str, Any]],
+    late_parents: dict[str, str],
+    context: RunContext,
+    fields: set[str],
+) -> StoreCounts:
+    """Upsert ``rows`` so that a parent named by rows of the same file is written before them.
+
+    ``late_parents`` maps the code of each row whose parent is another row of this file to
+    that parent's code. Rows go in waves: first every row whose parent is stored or absent,
+    then the rows whose parents the previous wave wrote (a chain of chains takes one more
+    wave), so each outlet is written once, with its parent, and audited once. Writing outlets
+    first and linking them in a second pass cost a 2,000-way ``CASE`` update per batch (over
+    5 minutes for 35 k outlets in the 100 k-row bench). Rows in a cycle (A under B, B under A)
+    never become ready: they are written without the parent and linked afterwards.
+    """
+    totals = StoreCounts()
+    wave = [row for row in rows if row["code"] not in late_parents]
+    pending = [row for row in rows if row["code"] in late_parents]
+    while wave:
+        counts, ids = accounts_upsert(rows=wave, context=context, fields=fields)
+        totals = StoreCounts(
+            totals.created + counts.created,
+            totals.updated + counts.updated,
+            totals.unchanged + counts.unchanged,
+        )
+        ready: list[dict[str, Any]] = []
+        waiting: list[dict[str, Any]] = []
+        for row in pending:
+            parent_id = ids.get(late_parents[row["code"]])
+            if parent_id is None:
+                waiting.append(row)
+            else:
+                ready.append({**row, "parent_id": parent_id})
+        wave, pending = ready, waiting
+    if pending:
+        counts, ids = accounts_upsert(rows=pending, context=context, fields=fields)
+        totals = StoreCounts(
+            totals.created + counts.created,
+            totals.updated + counts.updated,
+            totals.unchanged + counts.unchanged,
+        )
         linked = [
-            {**row_by_code[code], "parent_id": ids[parent]} for code, parent in late_parents.items()
+            {**row, "parent_id": ids[late_parents[row["code"]]]}
+            for row in pending
+            if late_parents[row["code"]] in ids
         ]
         accounts_upsert(rows=linked, context=context, fields={"parent_id"})
-    return counts
+    return totals
 
 
 ACCOUNTS = MasterKind(
