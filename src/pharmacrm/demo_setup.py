@@ -149,6 +149,9 @@ def demo_setup(
         )
         if analyze:
             summary.notes += _analytics(admin, result, step)
+        from pharmacrm.demo.field_demo import field_demo_note
+
+        summary.notes.append(field_demo_note(by=admin))
     summary.counts.update(loaded_counts(Path(settings.WAREHOUSE_DIR)))
     summary.notes.insert(0, f"Market: {market}; generated data: {out}")
     quarantined = sum(r.rows_quarantined for r in _all_reports(result))

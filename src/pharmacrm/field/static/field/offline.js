@@ -155,13 +155,16 @@
               log.push({
                 outcome: result.outcome,
                 level: LEVELS[result.outcome] || "info",
-                message: result.outcome === "created" || result.outcome === "duplicate"
-                  ? `${name}: ${result.message}`
-                  : result.message || name,
+                // "Saved the visit to <account>" names it already; the others do not.
+                message: result.outcome === "duplicate" ? `${name}: ${result.message}` : result.message || name,
               });
               return queueDelete(result.client_uuid);
             });
             writeLog(log);
+            const note = document.getElementById("offline-queued-note");
+            if (note) {
+              note.hidden = true; // what it announced has now been sent
+            }
             return Promise.all(done).then(() => {
               const box = panel();
               const created = body.results.some((r) => r.outcome === "created" || r.outcome === "updated");
