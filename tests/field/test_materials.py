@@ -374,3 +374,33 @@ def test_visit_api_attaches_approved_material_and_refuses_a_draft_by_id(
     ]
     assert logged.status_code == 201
     assert list(Visit.objects.get().materials.all()) == [approved]
+
+
+@pytest.mark.parametrize(
+    ("who", "api_list", "new_version", "draft_file", "sees_draft"),
+    [
+        ("anonymous", 401, 302, 302, False),
+        ("rep_inside", 200, 403, 404, False),
+        ("rep_outside", 200, 403, 404, False),
+        ("manager_other", 200, 200, 200, True),
+        ("director", 200, 200, 200, True),
+        ("admin", 200, 200, 200, True),
+    ],
+)
+def test_remaining_material_endpoints_by_role(
+    client_for, statin_aid, who, api_list, new_version, draft_file, sees_draft
+):
+    client = client_for(who)
+    version = statin_aid.versions.get()
+
+    listing = client.get("/api/v1/field/materials?q=atorvastatin")
+    upload = client.get(f"/field/materials/{statin_aid.pk}/versions/new/")
+    download = client.get(f"/field/materials/versions/{version.pk}/file/")
+
+    assert [listing.status_code, upload.status_code, download.status_code] == [
+        api_list,
+        new_version,
+        draft_file,
+    ]
+    titles = [m["title"] for m in listing.json()["items"]] if api_list == 200 else []
+    assert titles == (["Lipitor detail aid"] if sees_draft else [])

@@ -184,3 +184,18 @@ def test_api_reads_a_reminder_without_offset_in_the_installation_zone(client_for
     assert response.status_code == 201
     expected = timezone.make_aware(datetime(2026, 12, 9, 9, 0))
     assert Task.objects.get().reminder_at == expected
+
+
+@pytest.mark.parametrize("who", MATRIX)
+def test_new_task_page_and_scope_api_by_role(client_for, world, who):
+    client = client_for(who)
+
+    page = client.get("/field/tasks/new/")
+    api = client.get("/api/v1/field/tasks/scope")
+
+    signed_in = who != "anonymous"
+    assert (page.status_code, api.status_code) == ((200, 200) if signed_in else (302, 401))
+    if signed_in:
+        # Only managers and above get an assignee field; a rep keeps tasks to themself.
+        has_assignee = 'name="assignee"' in page.content.decode()
+        assert has_assignee is (who in {"manager_other", "director", "admin"})
