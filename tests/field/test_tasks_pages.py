@@ -199,3 +199,11 @@ def test_new_task_page_and_scope_api_by_role(client_for, world, who):
         # Only managers and above get an assignee field; a rep keeps tasks to themself.
         has_assignee = 'name="assignee"' in page.content.decode()
         assert has_assignee is (who in {"manager_other", "director", "admin"})
+
+
+def test_scope_api_refuses_an_offset_beyond_any_database_integer(client_for, world):
+    response = client_for("rep_inside").get(
+        "/api/v1/field/tasks/scope?offset=3343650504955067749105664"
+    )
+
+    assert response.status_code == 422
