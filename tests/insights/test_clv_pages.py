@@ -232,6 +232,16 @@ def test_cluster_cards_map_and_what_if_render(cdnow_run, browser_page, login_as,
     browser_page.goto("/insights/clv/?kind=consumer")
     browser_page.wait_for_function("document.querySelectorAll('.vega-embed svg').length >= 3")
     screenshot("insights-clv")
+    browser_page.goto("/insights/clv/holdout/?kind=consumer")
+    browser_page.wait_for_function("document.querySelectorAll('.vega-embed svg').length >= 2")
+    screenshot("insights-clv-holdout")
+    browser_page.goto("/insights/grades/rules/?kind=consumer")
+    browser_page.get_by_label("Name").fill("Alive")
+    browser_page.get_by_label("Grade").select_option("B")
+    browser_page.get_by_label("minimum P(alive)").fill("0.5")
+    browser_page.get_by_role("button", name="Add rule").click()
+    browser_page.get_by_test_id("preview-count").wait_for()
+    screenshot("insights-grade-rules")
 
     assert cards >= 2
     assert kept == "25.0"
