@@ -474,3 +474,13 @@ def test_consumer_360_and_its_card_are_refused_to_aggregate_roles(as_user, world
 
     assert response.status_code == 403
     assert b"At Risk" not in response.content
+
+
+@pytest.mark.parametrize(
+    "path", ["/insights/pareto/", "/insights/abc-xyz/", "/insights/lifecycle/"]
+)
+def test_director_sees_consumer_counts_without_links_to_member_lists(as_user, path):
+    body = as_user("director").get(f"{path}?kind=consumer").content.decode()
+
+    assert "/insights/customers/?kind=consumer" not in body
+    assert 'href="/insights/customers/"' in body  # the Customers tab, without member rows

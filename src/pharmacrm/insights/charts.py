@@ -65,7 +65,13 @@ def lorenz_curve(rows: list[dict[str, Any]]) -> dict[str, Any]:
         .mark_line()
         .encode(
             x=alt.X("cum_customer_share:Q", title="customers (share)", axis=alt.Axis(format="%")),
-            y=alt.Y("cum_value_share:Q", title="revenue (share)", axis=alt.Axis(format="%")),
+            # Not "nice": a 0–100 % curve should not get an empty band up to 110 %.
+            y=alt.Y(
+                "cum_value_share:Q",
+                title="revenue (share)",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(nice=False),
+            ),
         )
     )
     equality = (

@@ -71,20 +71,16 @@ def _scope(request: HttpRequest) -> AnalyticsScope:
 def _page(request: HttpRequest, template: str, page: str, context: dict[str, Any]) -> HttpResponse:
     """Render an analytics page with the latest run, the kind switch and the charts."""
     run = context.pop("run", None) or insights_selectors.run_latest()
-    scope: AnalyticsScope | None = context.pop("scope", None)
-    kinds = CustomerKind.choices
-    if scope is not None:
-        kinds = [(value, label) for value, label in kinds if value in scope.kinds]
+    scope: AnalyticsScope = context.pop("scope", None) or _scope(request)
     kind = _kind(request, scope)
     base = {
         "run": run,
         "kind": kind,
         # Counts link to their customer list only where the user may see the rows.
-        "may_list": scope is None
-        or (kind in scope.kinds and (kind != CustomerKind.CONSUMER or scope.consumer_rows)),
-        "kinds": kinds,
+        "may_list": kind in scope.kinds and (kind != CustomerKind.CONSUMER or scope.consumer_rows),
+        "kinds": [(value, label) for value, label in CustomerKind.choices if value in scope.kinds],
         "page": page,
-        "reach": scope.reach.value if scope is not None else "everything",
+        "reach": scope.reach.value,
     }
     return render(request, template, {**base, **context})
 
