@@ -103,3 +103,28 @@ def test_visits_logged_offline_reach_the_managers_page_once(
     assert sum("Offline two: samples" in row for row in outcomes) == 1
     assert Visit.objects.filter(rep=rep, client_uuid__isnull=False).count() == 2
     assert Visit.objects.count() == 3
+
+
+def test_a_director_reads_the_demo_team_and_a_plan(
+    world: World, browser_page, login_as, screenshot
+) -> None:  # noqa: ANN001
+    from pharmacrm.demo.field_demo import field_demo_load
+
+    page = browser_page
+    login_as(Role.DIRECTOR, username="director_web")
+    loaded = field_demo_load(by=None, as_of=timezone.localdate())
+
+    page.goto("/field/team/?days=28")
+    team_rows = page.locator("[data-testid=team-table] tbody tr").count()
+    screenshot("field-team-execution")
+    page.click("text=rep_inside")
+    page.wait_for_selector("[data-testid=rep-figures]")
+    screenshot("field-team-rep-demo")
+    page.goto("/field/plans/")
+    page.locator("[data-testid=plans] a", has_text="rep_inside").first.click()
+    page.wait_for_selector("[data-testid=plan-lines]")
+    screenshot("field-plan-detail")
+
+    assert loaded.plans == 6
+    assert team_rows == 3
+    assert page.locator("[data-testid=plan-lines] tbody tr").count() >= 1
