@@ -97,6 +97,7 @@ def test_analyst_adds_a_rule_sees_the_preview_and_applies_it(as_role, member):
 
     assert added.status_code == 302
     assert 'data-testid="preview-count">1</td>' in page
+    assert '<td class="small">CLV ≥ 1,000.00</td>' in page
     assert "Rules applied: 1 customers changed grade." in applied.content.decode()
     assert Consumer.objects.get(pk=member.pk).grade == "A"
     change = GradeChange.objects.get()

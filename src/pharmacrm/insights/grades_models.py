@@ -107,6 +107,24 @@ class GradeRule(models.Model):
             or self.min_potential is not None
         )
 
+    @property
+    def condition_labels(self) -> list[str]:
+        """The filled conditions in short words, for the rule list ("ABC ∈ AB", "VIP" …)."""
+        labels = []
+        if self.abc_classes:
+            labels.append(f"ABC ∈ {self.abc_classes}")
+        if self.vip_only:
+            labels.append("VIP")
+        if self.min_clv is not None:
+            labels.append(f"CLV ≥ {self.min_clv:,.2f}")
+        if self.min_p_alive is not None:
+            labels.append(f"P(alive) ≥ {self.min_p_alive:g}")
+        if self.min_revenue is not None:
+            labels.append(str(_("net revenue ≥ %(value)s")) % {"value": f"{self.min_revenue:,.2f}"})
+        if self.min_potential is not None:
+            labels.append(str(_("potential ≥ %(value)s")) % {"value": f"{self.min_potential:,.2f}"})
+        return labels
+
 
 class GradeChange(models.Model):
     """One customer's grade changing: who or which run, by which rule, old → new.
