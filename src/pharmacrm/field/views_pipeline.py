@@ -23,7 +23,7 @@ from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
 from pharmacrm.field import selectors_pipeline as pipeline_selectors
 from pharmacrm.field.forms_pipeline import OpportunityForm, OpportunityMoveForm, PipelineFilterForm
-from pharmacrm.field.models import Opportunity
+from pharmacrm.field.models import Opportunity, OpportunityStage
 from pharmacrm.field.services import opportunities as opportunity_services
 
 PIPELINE_ROLES = (Role.SALES_REP, Role.REGIONAL_MANAGER, Role.DIRECTOR, Role.ADMINISTRATOR)
@@ -75,7 +75,7 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
         "list": page,
         "filter_form": form,
         "board": pipeline_selectors.pipeline_board(opportunities=scoped),
-        "funnel": [(s, _percent(s.rate)) for s in overall.stages],
+        "funnel": [(OpportunityStage(s.stage).label, s, _percent(s.rate)) for s in overall.stages],
         "win_rate": _percent(overall.win_rate),
         "per_owner": [
             (

@@ -8,12 +8,14 @@ the period start, read through the customer master's one scoping door.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.accounts.models import Account
@@ -120,19 +122,24 @@ def _write_plan(
     period_start: date,
     period_end: date,
     wanted: dict[int, LineGoals],
+    plan: CallPlan | None = None,
     existing_lines: list[CallPlanLine] | None = None,
+    new_lines: list[CallPlanLine] | None = None,
 ) -> CallPlan:
     """Bring ``rep``'s plan for the period in line with ``wanted`` (account id → goals).
 
-    ``existing_lines`` are the plan's account lines when the caller already read them.
+    ``plan`` and ``existing_lines`` (its account lines) are passed when the caller already
+    read them; without ``plan`` it is fetched or created. With ``new_lines`` the lines to add
+    are appended there for the caller to insert in bulk (inside the caller's transaction).
     """
-    with transaction.atomic():
-        plan, created = CallPlan.objects.get_or_create(
-            rep=rep, period_start=period_start, period_end=period_end
-        )
+    with nullcontext() if new_lines is not None else transaction.atomic():
+        created = False
+        if plan is None:
+            plan, created = CallPlan.objects.get_or_create(
+                rep=rep, period_start=period_start, period_end=period_end
+            )
         if created:
             stamp(plan, by=by)
-        if created:
             existing_lines = []
         elif existing_lines is None:
             existing_lines = list(CallPlanLine.objects.filter(plan=plan, contact__isnull=True))
@@ -153,21 +160,23 @@ def _write_plan(
                 setattr(line, name, getattr(goals, name))
             to_update.append(line)
         CallPlanLine.objects.bulk_update(to_update, ["planned_visits", *GOAL_FIELDS])
-        CallPlanLine.objects.bulk_create(
-            [
-                CallPlanLine(
-                    plan=plan,
-                    account_id=account_id,
-                    planned_visits=goals.planned_visits,
-                    in_person_goal=goals.in_person_goal,
-                    phone_goal=goals.phone_goal,
-                    remote_goal=goals.remote_goal,
-                    messenger_goal=goals.messenger_goal,
-                )
-                for account_id, goals in sorted(wanted.items())
-                if account_id not in existing
-            ]
-        )
+        adding = [
+            CallPlanLine(
+                plan=plan,
+                account_id=account_id,
+                planned_visits=goals.planned_visits,
+                in_person_goal=goals.in_person_goal,
+                phone_goal=goals.phone_goal,
+                remote_goal=goals.remote_goal,
+                messenger_goal=goals.messenger_goal,
+            )
+            for account_id, goals in sorted(wanted.items())
+            if account_id not in existing
+        ]
+        if new_lines is not None:
+            new_lines.extend(adding)
+        else:
+            CallPlanLine.objects.bulk_create(adding)
     return plan
 
 
@@ -212,6 +221,42 @@ def _accounts_by_rep(reps: list[User], on: date) -> dict[int, list[tuple[int, st
     }
 
 
+GENERATE_ALL_CHUNK = 50
+
+
+def _generate_one(
+    *,
+    by: User | None,
+    rep: User,
+    period_start: date,
+    period_end: date,
+    months: int,
+    rules: dict[tuple[str, str, str], CallPlanRule],
+    accounts: list[tuple[int, str, str, str]] | None,
+    plan: CallPlan | None,
+    existing_lines: list[CallPlanLine],
+    new_lines: list[CallPlanLine],
+) -> CallPlan:
+    # ``accounts`` None: a rep with another role, whose sight is read through the door.
+    if accounts is None:
+        return call_plan_generate(by=by, rep=rep, period_start=period_start, period_end=period_end)
+    wanted = {
+        account_id: goals
+        for account_id, grade, tier, kind in accounts
+        if (goals := _goals_for(grade, tier, kind, rules, months)) is not None
+    }
+    return _write_plan(
+        by=by,
+        rep=rep,
+        period_start=period_start,
+        period_end=period_end,
+        wanted=wanted,
+        plan=plan,
+        existing_lines=existing_lines if plan is not None else None,
+        new_lines=new_lines,
+    )
+
+
 def call_plans_generate_all(
     *,
     by: User | None,
@@ -221,11 +266,12 @@ def call_plans_generate_all(
 ) -> list[CallPlan]:
     """Generate the plan of every active sales rep for the period (see ``call_plan_generate``).
 
-    Scoping is read once for all reps (``_accounts_by_rep``) and the existing lines of the
-    period's plans in one query; each rep's plan is still its own transaction, so a failure
-    leaves the plans already written intact and a re-run finishes the rest. ``progress`` is
-    called with (reps done, reps in all) after each rep. Users who hold another role beside
-    sales rep take the per-rep path (their sight may be wider than their assignments).
+    Scoping is read once for all reps (``_accounts_by_rep``), the period's existing plans and
+    their lines in one query each; plans are committed in chunks of ``GENERATE_ALL_CHUNK``
+    reps, so a failure keeps the chunks already written and a re-run finishes the rest.
+    ``progress`` is called with (reps done, reps in all) after each rep. Users who hold
+    another role beside sales rep take the per-rep path (their sight may be wider than their
+    assignments).
     """
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
@@ -239,37 +285,52 @@ def call_plans_generate_all(
     accounts_of = _accounts_by_rep(plain, period_start)
     months = months_spanned(period_start=period_start, period_end=period_end)
     rules = _rules_by_key()
+    plan_of = {
+        plan.rep_id: plan
+        for plan in CallPlan.objects.filter(
+            period_start=period_start, period_end=period_end, rep_id__in=[r.pk for r in plain]
+        )
+    }
     lines_of: dict[int, list[CallPlanLine]] = {}
-    existing = CallPlanLine.objects.filter(
-        plan__period_start=period_start,
-        plan__period_end=period_end,
-        plan__rep_id__in=[rep.pk for rep in plain],
-        contact__isnull=True,
-    ).select_related("plan")
-    for line in existing:
-        lines_of.setdefault(line.plan.rep_id, []).append(line)
+    rep_of_plan = {plan.pk: rep_id for rep_id, plan in plan_of.items()}
+    existing = CallPlanLine.objects.filter(plan_id__in=list(rep_of_plan), contact__isnull=True)
+    for line in existing.iterator(chunk_size=20_000):
+        lines_of.setdefault(rep_of_plan[line.plan_id], []).append(line)
     plain_ids = {rep.pk for rep in plain}
-    plans = []
-    for done, rep in enumerate(reps, start=1):
-        if rep.pk not in plain_ids:
-            plan = call_plan_generate(
-                by=by, rep=rep, period_start=period_start, period_end=period_end
+    plans: list[CallPlan] = []
+    # Commits in chunks: one per rep cost a WAL flush each (500 reps: most of the run on a
+    # busy disk); a failure still keeps every chunk written before it.
+    for start in range(0, len(reps), GENERATE_ALL_CHUNK):
+        chunk = reps[start : start + GENERATE_ALL_CHUNK]
+        with transaction.atomic():
+            # A quarter's first run: the chunk's plans in one insert (with their audit rows).
+            missing = [r for r in chunk if r.pk in plain_ids and r.pk not in plan_of]
+            created = bulk_create_with_history(
+                [
+                    CallPlan(rep=r, period_start=period_start, period_end=period_end)
+                    for r in missing
+                ],
+                CallPlan,
+                default_user=by,
             )
-        else:
-            wanted = {
-                account_id: goals
-                for account_id, grade, tier, kind in accounts_of.get(rep.pk, ())
-                if (goals := _goals_for(grade, tier, kind, rules, months)) is not None
-            }
-            plan = _write_plan(
-                by=by,
-                rep=rep,
-                period_start=period_start,
-                period_end=period_end,
-                wanted=wanted,
-                existing_lines=lines_of.get(rep.pk, []),
-            )
-        plans.append(plan)
-        if progress is not None:
-            progress(done, len(reps))
+            plan_of.update({p.rep_id: p for p in created})
+            new_lines: list[CallPlanLine] = []
+            for rep in chunk:
+                plans.append(
+                    _generate_one(
+                        by=by,
+                        rep=rep,
+                        period_start=period_start,
+                        period_end=period_end,
+                        months=months,
+                        rules=rules,
+                        accounts=accounts_of.get(rep.pk, []) if rep.pk in plain_ids else None,
+                        plan=plan_of.get(rep.pk),
+                        existing_lines=lines_of.get(rep.pk, []),
+                        new_lines=new_lines,
+                    )
+                )
+                if progress is not None:
+                    progress(len(plans), len(reps))
+            CallPlanLine.objects.bulk_create(new_lines, batch_size=5000)
     return plans
