@@ -14,6 +14,7 @@ from django.test import Client
 
 from pharmacrm.field.models import Task, Visit
 from pharmacrm.field.services import offline as offline_services
+from pharmacrm.field.services import visits as visit_services
 
 from .conftest import BACKEND, World  # noqa: TID252 - tests/ is not a package
 
@@ -264,3 +265,104 @@ def test_offline_accounts_by_role(world: World, client_for, who: str, status: in
         assert sorted(a["code"] for a in response.json()["accounts"]) == codes
     else:
         assert b"BJ-H-001" not in response.content
+
+
+# --- edits of a visit logged online, on two devices ------------------------------------------
+
+
+def _edit_form(visit: Visit, **changes: Any) -> dict[str, Any]:
+    return {
+        "base_version": visit.version,
+        "at": "2026-03-02T09:30",
+        "channel": "in_person",
+        "status": "done",
+        "outcome": visit.outcome,
+        "next_step": "",
+        "notes": "",
+        "reason": "Outcome completed",
+        **changes,
+    }
+
+
+def test_two_devices_edit_the_same_visit_and_the_page_reports_the_conflict(
+    world: World, client_for
+) -> None:  # noqa: ANN001
+    visit = visit_services.visit_log(
+        by=world.rep_inside,
+        account=world.hospital,
+        at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+        outcome="Met the head",
+    )
+    phone, laptop = client_for("rep_inside"), client_for("rep_inside")
+    loaded = _edit_form(visit)  # both pages were opened on version 1
+
+    first = phone.post(f"/field/visits/{visit.pk}/edit/", {**loaded, "outcome": "Agreed"})
+    second = laptop.post(
+        f"/field/visits/{visit.pk}/edit/", {**loaded, "outcome": "Asked for samples"}, follow=True
+    )
+
+    visit.refresh_from_db()
+    assert first.status_code == 302
+    assert visit.outcome == "Agreed"
+    assert "Asked for samples" in visit.notes
+    assert visit.version == 3
+    assert "was changed on another device" in second.content.decode()
+
+
+def test_an_offline_edit_by_visit_id_keeps_fields_it_does_not_send(
+    world: World, client_for
+) -> None:  # noqa: ANN001
+    visit = visit_services.visit_log(
+        by=world.rep_inside,
+        account=world.hospital,
+        at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+        key_messages="Efficacy in elderly patients",
+        outcome="Met the head",
+    )
+
+    result = _post(
+        client_for("rep_inside"),
+        {
+            "client_uuid": str(UUID_A),
+            "visit_id": visit.pk,
+            "base_version": 1,
+            "account_id": world.hospital.pk,
+            "at": "2026-03-02T09:30:00+00:00",
+            "outcome": "Agreed to list",
+            "reason": "Written up on the train",
+        },
+    ).json()["results"][0]
+
+    visit.refresh_from_db()
+    assert result["outcome"] == "updated"
+    assert (visit.outcome, visit.key_messages, visit.version) == (
+        "Agreed to list",
+        "Efficacy in elderly patients",
+        2,
+    )
+    assert visit.client_uuid is None
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 302),
+        ("rep_inside", 200),
+        ("rep_outside", 404),
+        ("manager_other", 403),
+        ("director", 403),
+        ("admin", 403),
+    ],
+)
+def test_visit_edit_page_by_role(world: World, client_for, who: str, status: int) -> None:  # noqa: ANN001
+    visit = visit_services.visit_log(
+        by=world.rep_inside,
+        account=world.hospital,
+        at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+        outcome="Met the head",
+    )
+
+    response = client_for(who).get(f"/field/visits/{visit.pk}/edit/")
+
+    assert response.status_code == status
+    assert ("Met the head" in response.content.decode()) == (status == 200)

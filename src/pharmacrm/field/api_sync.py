@@ -48,23 +48,38 @@ def _sync_one(user: User, item: VisitSyncIn) -> dict[str, Any]:
         account = account_selectors.account_get_for(user=user, account_id=item.account_id, on=day)
     except Http404:
         return _refused(item, "account_id", _("No such account in your territory on that day."))
-    try:
-        contacts = [
-            account_selectors.contact_get_for(user=user, contact_id=pk, on=day)
-            for pk in item.contact_ids
-        ]
-    except Http404:
-        return _refused(item, "contact_ids", _("No such contact in your territory on that day."))
-    products = list(catalog_selectors.product_list().filter(pk__in=item.product_ids))
-    if len(products) != len(set(item.product_ids)):
-        return _refused(item, "product_ids", _("No such product."))
+    contacts = None
+    if item.contact_ids is not None:
+        try:
+            contacts = [
+                account_selectors.contact_get_for(user=user, contact_id=pk, on=day)
+                for pk in item.contact_ids
+            ]
+        except Http404:
+            message = _("No such contact in your territory on that day.")
+            return _refused(item, "contact_ids", message)
+    products = None
+    if item.product_ids is not None:
+        products = list(catalog_selectors.product_list().filter(pk__in=item.product_ids))
+        if len(products) != len(set(item.product_ids)):
+            return _refused(item, "product_ids", _("No such product."))
+    # Only what the device sent: an edit that leaves a field out keeps the stored value.
     values = item.dict(
-        exclude={"client_uuid", "base_version", "account_id", "contact_ids", "product_ids"}
+        exclude_unset=True,
+        exclude={
+            "client_uuid",
+            "base_version",
+            "visit_id",
+            "account_id",
+            "contact_ids",
+            "product_ids",
+        },
     )
     result = offline_services.visit_sync(
         by=user,
         client_uuid=item.client_uuid,
         base_version=item.base_version,
+        visit_id=item.visit_id,
         account=account,
         contacts=contacts,
         products=products,

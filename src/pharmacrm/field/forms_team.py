@@ -54,3 +54,23 @@ class PlanLineForm(forms.Form):
     def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = products  # type: ignore[attr-defined]
+
+
+class VisitEditForm(forms.Form):
+    """A rep's edit of their own visit, based on the version the page was loaded with."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
+    at = forms.DateTimeField(
+        label=_("At"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    channel = forms.ChoiceField(choices=VisitChannel.choices, label=_("Channel"))
+    status = forms.ChoiceField(choices=VisitStatus.choices, label=_("Status"))
+    outcome = forms.CharField(required=False, widget=forms.Textarea, label=_("Outcome"))
+    next_step = forms.CharField(required=False, max_length=300, label=_("Next step"))
+    notes = forms.CharField(required=False, widget=forms.Textarea, label=_("Notes"))
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label=_("Reason for the change"),
+        help_text=_("Required once the visit is logged as done; kept in its history."),
+    )

@@ -13,16 +13,21 @@ MAX_BATCH = 200
 
 
 class VisitSyncIn(Schema):
-    """A visit queued on the device: new when ``base_version`` is null, else an edit of it."""
+    """A visit queued on the device: new when ``base_version`` is null, else an edit.
+
+    An edit names its visit by ``visit_id`` (or by the ``client_uuid`` it was created with);
+    ``contact_ids`` / ``product_ids`` left out keep the visit's own.
+    """
 
     client_uuid: uuid.UUID
     base_version: int | None = None
+    visit_id: int | None = None
     account_id: int
     at: datetime
     channel: str = "in_person"
     status: str = "done"
-    contact_ids: list[int] = []
-    product_ids: list[int] = []
+    contact_ids: list[int] | None = None
+    product_ids: list[int] | None = None
     key_messages: str = ""
     samples: str = ""
     samples_qty: int = Field(0, ge=0)

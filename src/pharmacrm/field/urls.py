@@ -43,6 +43,7 @@ urlpatterns += [
     path("manifest.webmanifest", views_offline.manifest, name="field-manifest"),
     path("sw.js", views_offline.service_worker, name="field-service-worker"),
     path("offline/accounts.json", views_offline.offline_accounts, name="field-offline-accounts"),
+    path("visits/<int:visit_id>/edit/", views_offline.visit_edit, name="field-visit-edit"),
     path("team/", views_team.team_execution, name="field-team"),
     path("team/<int:rep_id>/", views_team.team_rep_detail, name="field-team-rep"),
     path(

@@ -11,20 +11,26 @@ install.
 from __future__ import annotations
 
 import json
+import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
+from pharmacrm.field.forms_team import VisitEditForm
+from pharmacrm.field.models import Visit
+from pharmacrm.field.services import offline as offline_services
 
 # Bump when the precached files change, so devices drop the old cache on activation.
 CACHE_VERSION = "field-offline-1"
@@ -103,3 +109,48 @@ def offline_accounts(request: HttpRequest) -> JsonResponse:
         .values("id", "code", "name", "city")
     )
     return JsonResponse({"accounts": list(rows)})
+
+
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """A rep edits their own visit; online or queued offline, the same sync rules apply.
+
+    The form carries the version it was loaded with, so an edit made on a second device (or
+    a page left open) after another change is a conflict: the other change stays and this one
+    is kept in the notes, and the page says so. Another rep's visit answers 404.
+    """
+    user = _rep(request)
+    visit = Visit.objects.select_related("account").filter(pk=visit_id, rep=user).first()
+    if visit is None:
+        raise Http404(_("No such visit."))
+    initial = {
+        "base_version": visit.version,
+        "at": timezone.localtime(visit.at).strftime("%Y-%m-%dT%H:%M"),
+        "channel": visit.channel,
+        "status": visit.status,
+        "outcome": visit.outcome,
+        "next_step": visit.next_step,
+        "notes": visit.notes,
+    }
+    form = VisitEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        result = offline_services.visit_sync(
+            by=user,
+            client_uuid=uuid.uuid4(),
+            visit_id=visit.pk,
+            account=visit.account,
+            **values,
+        )
+        if result.outcome == offline_services.REFUSED:
+            for field, errors in result.errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            level = (
+                messages.WARNING
+                if result.outcome == offline_services.CONFLICT
+                else messages.SUCCESS
+            )
+            messages.add_message(request, level, result.message)
+            return redirect("field-day-plan")
+    return render(request, "field/offline/visit_edit.html", {"form": form, "visit": visit})

@@ -123,8 +123,7 @@ def _keep_losing_edit(
         "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")
     }
     lines = [heading] + [
-        f"- {_label(name)}: {_describe(value)}"
-        for name, value in sorted(differing.items())
+        f"- {_label(name)}: {_describe(value)}" for name, value in sorted(differing.items())
     ]
     visit.notes = "\n\n".join(part for part in (visit.notes.strip(), "\n".join(lines)) if part)
     with transaction.atomic():
@@ -150,8 +149,9 @@ def visit_sync(
     base_version: int | None,
     account: Account,
     at: datetime,
-    contacts: Sequence[Contact] = (),
-    products: Sequence[Product] = (),
+    visit_id: int | None = None,
+    contacts: Sequence[Contact] | None = None,
+    products: Sequence[Product] | None = None,
     reason: str = "",
     **values: Any,
 ) -> VisitSyncResult:
@@ -162,8 +162,23 @@ def visit_sync(
     visit edited without ``reason``) comes back as ``refused`` with the field errors, nothing
     saved. A uuid that belongs to another rep's visit is refused the same way, without saying
     whose it is.
+
+    An edit names its visit by ``visit_id`` (a visit first logged online has no device uuid;
+    ``client_uuid`` then only identifies the queued edit) or by the uuid it was created with.
+    ``contacts`` and ``products`` left ``None`` keep an edited visit's own.
     """
-    stored = Visit.objects.select_related("account").filter(client_uuid=client_uuid).first()
+    rows = Visit.objects.select_related("account")
+    if visit_id is not None:
+        stored = rows.filter(pk=visit_id, rep=by).first()
+        if stored is None or base_version is None:
+            return VisitSyncResult(
+                client_uuid=client_uuid,
+                outcome=REFUSED,
+                message=_("The visit this edit is based on does not exist."),
+                errors={"visit_id": [_("The visit this edit is based on does not exist.")]},
+            )
+    else:
+        stored = rows.filter(client_uuid=client_uuid).first()
     try:
         if stored is not None and stored.rep_id != by.pk:
             raise ValidationError({"client_uuid": _("This device id is already in use.")})
@@ -176,8 +191,8 @@ def visit_sync(
                 by=by,
                 client_uuid=client_uuid,
                 account=account,
-                contacts=contacts,
-                products=products,
+                contacts=contacts or (),
+                products=products or (),
                 values={"at": at, **values},
             )
         if base_version is None:
@@ -189,11 +204,14 @@ def visit_sync(
         }
         if base_version != stored.version:
             return _keep_losing_edit(by=by, visit=stored, client_uuid=client_uuid, changes=changes)
-        visit_services._require_contacts_of(account=stored.account, contacts=contacts)
+        if contacts is not None:
+            visit_services._require_contacts_of(account=stored.account, contacts=contacts)
         with transaction.atomic():
             visit = visit_services.visit_correct(by=by, visit=stored, reason=reason, **changes)
-            visit.contacts.set(contacts)
-            visit.products.set(products)
+            if contacts is not None:
+                visit.contacts.set(contacts)
+            if products is not None:
+                visit.products.set(products)
         return _result(visit, client_uuid, UPDATED, _("Saved your edit."))
     except ValidationError as refused:
         return VisitSyncResult(

@@ -186,9 +186,10 @@
   function queueFromForm(form) {
     const data = new FormData(form);
     const account = form.querySelector("[name=account]");
+    const editing = form.dataset.visitId; // an edit of a stored visit, not a new one
     const atValue = data.get("at");
     const errors = [];
-    if (!data.get("account")) {
+    if (!editing && !data.get("account")) {
       errors.push(account);
     }
     if (!atValue) {
@@ -201,9 +202,9 @@
     }
     const item = {
       client_uuid: newUuid(),
-      base_version: null,
-      account_id: Number(data.get("account")),
-      account_name: account.options[account.selectedIndex].text,
+      base_version: editing ? Number(data.get("base_version")) : null,
+      account_id: Number(editing ? form.dataset.accountId : data.get("account")),
+      account_name: editing ? form.dataset.accountName : account.options[account.selectedIndex].text,
       at: new Date(atValue).toISOString(),
       channel: data.get("channel") || "in_person",
       status: data.get("status") || "done",
@@ -216,6 +217,12 @@
       notes: data.get("notes") || "",
       keywords: data.get("keywords") || "",
     };
+    if (editing) {
+      // Only what the edit form holds; contacts, products and the rest stay as stored.
+      item.visit_id = Number(editing);
+      item.reason = data.get("reason") || "";
+      ["key_messages", "samples", "samples_qty", "follow_up_on", "keywords"].forEach((key) => delete item[key]);
+    }
     return queueAdd(item).then(() => item);
   }
 
