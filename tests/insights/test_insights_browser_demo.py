@@ -77,6 +77,15 @@ def test_every_insights_page_over_the_demo_business(
         page.locator("[data-testid=run-table] a").first.click()
     screenshot("insights-demo-run-detail")
 
+    run_record = page.locator("[data-testid=run-record]").count()
+    page.goto("/crm/accounts/?kind=pharmacy")
+    with page.expect_navigation():
+        page.locator("[data-testid=account-table] tbody tr a").first.click()
+    card = page.locator("[data-testid=snapshot-card]")
+    card.scroll_into_view_if_needed()
+    screenshot("insights-demo-account-360-card")
+
     assert drawn == {name: charts for name, _, charts in PAGES}
     assert errors == []
-    assert page.locator("[data-testid=run-record]").count() == 1
+    assert run_record == 1
+    assert "as of 2025-12-31" in card.inner_text()
