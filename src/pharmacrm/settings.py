@@ -197,6 +197,10 @@ WHITENOISE_USE_FINDERS = True
 WAREHOUSE_DIR = os.environ.get("WAREHOUSE_DIR", str(VAR_DIR / "warehouse"))
 ANALYTICS_ENGINE = os.environ.get("ANALYTICS_ENGINE", "duckdb")
 SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")
+# DuckDB's share of memory for an analytics run, and where it spills the rest: bounded memory
+# at any warehouse size (the default leaves room for the web server and PostgreSQL beside it).
+ANALYTICS_MEMORY_LIMIT = os.environ.get("ANALYTICS_MEMORY_LIMIT", "4GB")
+ANALYTICS_TEMP_DIR = os.environ.get("ANALYTICS_TEMP_DIR", str(VAR_DIR / "tmp" / "duckdb"))
 
 
 def _mailers(url: str) -> dict[str, dict[str, object]]:

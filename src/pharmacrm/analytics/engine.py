@@ -28,6 +28,7 @@ def connect(
     database: str = ":memory:",
     threads: int | None = None,
     memory_limit: str | None = None,
+    temp_directory: str | None = None,
     spark_master: str = "local[2]",
     spark_shuffle_partitions: int = 4,
 ) -> BaseBackend:
@@ -44,6 +45,9 @@ def connect(
     threads, memory_limit
         DuckDB resource limits (``memory_limit`` like ``"1GB"``); ``None`` keeps DuckDB's
         defaults (all cores, 80 % of RAM).
+    temp_directory
+        Where DuckDB spills what does not fit in ``memory_limit`` (aggregations, joins and
+        sorts over 100 M lines do); ``None`` keeps DuckDB's default.
     spark_master
         Spark master URL, used only for ``engine="spark"``.
     spark_shuffle_partitions
@@ -66,6 +70,8 @@ def connect(
             config["threads"] = threads
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
+        if temp_directory is not None:
+            config["temp_directory"] = temp_directory
         return ibis.duckdb.connect(database, **config)
     if engine == "spark":
         return ibis.pyspark.connect(
@@ -111,6 +117,7 @@ def connect_configured(
     database: str = ":memory:",
     threads: int | None = None,
     memory_limit: str | None = None,
+    temp_directory: str | None = None,
 ) -> BaseBackend:
     """Open the engine that settings name: the door for callers holding configuration text.
 
@@ -124,7 +131,7 @@ def connect_configured(
         Engine name as configured (see :func:`engine_name`).
     spark_master
         Spark master URL (``local[2]``, ``spark://host:7077``); ``None`` or empty: ``local[2]``.
-    database, threads, memory_limit
+    database, threads, memory_limit, temp_directory
         As for :func:`connect` (DuckDB only).
 
     Returns
@@ -142,6 +149,7 @@ def connect_configured(
         database=database,
         threads=threads,
         memory_limit=memory_limit,
+        temp_directory=temp_directory,
         spark_master=spark_master or "local[2]",
     )
 

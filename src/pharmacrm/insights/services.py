@@ -144,7 +144,12 @@ def _compute(run: AnalyticsRun, *, progress: Progress) -> dict[str, int]:
     out = run_dir(run)
     out.mkdir(parents=True, exist_ok=True)
     dimensions = _customer_dimensions(out)
-    con = analytics_engine.connect(run.engine, spark_master=settings.SPARK_MASTER)  # type: ignore[arg-type]
+    con = analytics_engine.connect(
+        run.engine,  # type: ignore[arg-type]
+        spark_master=settings.SPARK_MASTER,
+        memory_limit=settings.ANALYTICS_MEMORY_LIMIT,
+        temp_directory=settings.ANALYTICS_TEMP_DIR,
+    )
     found = pipeline.open_transactions(
         con,
         Path(settings.WAREHOUSE_DIR),
