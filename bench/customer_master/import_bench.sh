@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Excel import of 100 k accounts through the real CLI path (`pharmacrm import accounts FILE.xlsx`)
 # on PostgreSQL (issue 5 acceptance: < 60 s). RUNS fresh imports into an emptied account table,
-# then one re-import of the same file (must add nothing). Each run under /usr/bin/time -v
-# (wall clock and peak RSS of the CLI process); `uptime` before and after each.
+# then one re-import of the same file (must add nothing). Each run under /usr/bin/time
+# (wall clock, CPU time and peak RSS of the CLI process); `uptime` before and after each.
 # Needs: a database DB (default pcrm_import) migrated and holding load.py's territory tree:
 #   createdb -h 127.0.0.1 -U postgres pcrm_import
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pcrm_import .venv/bin/pharmacrm migrate
@@ -22,7 +22,7 @@ empty() {
 }
 run() {
   echo "== $1 start $(date -u +%FT%TZ) uptime: $(uptime)"
-  /usr/bin/time -f "wall %e s, peak RSS %M KiB" .venv/bin/pharmacrm import accounts "$FILE" 2>&1 \
+  /usr/bin/time -f "wall %e s, CPU user %U s + sys %S s, peak RSS %M KiB" .venv/bin/pharmacrm import accounts "$FILE" 2>&1 \
     | grep -vE "^\s*$" | tail -6
   echo "== $1 end $(date -u +%FT%TZ) uptime: $(uptime)"
   psql -h 127.0.0.1 -U postgres "$DB" -tAc \
