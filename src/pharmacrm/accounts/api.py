@@ -99,9 +99,13 @@ def contact_update(request: HttpRequest, contact_id: int, payload: ContactIn) ->
 
 @router.get("/consumers", response=list[ConsumerOut], summary="Consumers (role-aware)")
 @paginate(LimitOffsetPagination)
-def consumer_list(request: HttpRequest, home_outlet_id: int | None = None) -> list[Any]:
+def consumer_list(
+    request: HttpRequest, home_outlet_id: int | None = None, grade: str = ""
+) -> list[Any]:
     user = _user(request)
-    rows = account_selectors.consumer_list_for(user=user, home_outlet_id=home_outlet_id)
+    rows = account_selectors.consumer_list_for(
+        user=user, home_outlet_id=home_outlet_id, grade=grade
+    )
     return _ConsumerViews(user, rows.order_by("card_no"))  # type: ignore[return-value]
 
 
@@ -171,10 +175,18 @@ def account_list(
     city: str = "",
     rep_id: int | None = None,
     q: str = "",
+    grade: str = "",
 ) -> Any:
     user = _user(request)
     rows = account_selectors.account_list_for(
-        user=user, kind=kind, tier=tier, status=status, province=province, city=city, rep_id=rep_id
+        user=user,
+        kind=kind,
+        tier=tier,
+        status=status,
+        province=province,
+        city=city,
+        rep_id=rep_id,
+        grade=grade,
     )
     if q:
         hits = account_selectors.account_search_for(user=user, q=q, limit=200)

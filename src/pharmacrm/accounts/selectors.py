@@ -120,6 +120,7 @@ def account_list_for(
     territory_id: int | None = None,
     rep_id: int | None = None,
     include_merged: bool = False,
+    grade: str = "",
 ) -> QuerySet[Account]:
     """Accounts ``user`` may see on ``on``, narrowed by the given filters.
 
@@ -136,6 +137,8 @@ def account_list_for(
         rows = rows.filter(tier=tier)
     if status:
         rows = rows.filter(status=status)
+    if grade:
+        rows = rows.filter(grade=grade)
     if province:
         rows = rows.filter(province__iexact=province)
     if city:
@@ -488,7 +491,12 @@ def consumer_access(*, user: User) -> str:
 
 
 def consumer_list_for(
-    *, user: User, home_outlet_id: int | None = None, gender: str = "", include_erased: bool = False
+    *,
+    user: User,
+    home_outlet_id: int | None = None,
+    gender: str = "",
+    grade: str = "",
+    include_erased: bool = False,
 ) -> QuerySet[Consumer]:
     """Consumers ``user`` may list; ``PermissionDenied`` for roles that see none (a rep).
 
@@ -509,6 +517,8 @@ def consumer_list_for(
         rows = rows.filter(home_outlet_id=home_outlet_id)
     if gender:
         rows = rows.filter(gender=gender)
+    if grade:
+        rows = rows.filter(grade=grade)
     return rows
 
 

@@ -38,6 +38,7 @@ from pharmacrm.accounts.models import (
     Channel,
     Contact,
     Gender,
+    Grade,
 )
 from pharmacrm.core.lists import SortOption, list_page
 from pharmacrm.core.models import User
@@ -88,7 +89,7 @@ def _int_or_none(value: str | None) -> int | None:
 def _account_filters(request: HttpRequest) -> dict[str, str]:
     return {
         key: request.GET.get(key, "").strip()
-        for key in ("kind", "tier", "status", "province", "rep")
+        for key in ("kind", "tier", "status", "grade", "province", "rep")
     }
 
 
@@ -99,6 +100,7 @@ def _filtered_accounts(request: HttpRequest, user: User) -> Any:
         kind=filters["kind"],
         tier=filters["tier"],
         status=filters["status"],
+        grade=filters["grade"],
         province=filters["province"],
         rep_id=_int_or_none(filters["rep"]),
     )
@@ -129,6 +131,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "kinds": AccountKind.choices,
         "tiers": AccountTier.choices,
         "statuses": AccountStatus.choices,
+        "grades": Grade.choices,
         "provinces": account_selectors.account_filter_choices(user=user)["provinces"],
         "can_create": user.has_role(*ACCOUNT_EDITORS),
     }
@@ -424,20 +427,22 @@ def consumer_list(request: HttpRequest) -> HttpResponse:
     if account_selectors.consumer_access(user=user) == "aggregates":
         return redirect("consumer-aggregates")
     gender = request.GET.get("gender", "").strip()
-    rows = account_selectors.consumer_list_for(user=user, gender=gender)
+    grade = request.GET.get("grade", "").strip()
+    rows = account_selectors.consumer_list_for(user=user, gender=gender, grade=grade)
     page = list_page(
         request,
         rows,
         search_fields=("card_no",),
         sort_options=CONSUMER_SORTS,
         default_sort="card",
-        filters={"gender": gender},
+        filters={"gender": gender, "grade": grade},
     )
     views = [account_selectors.consumer_view(user=user, consumer=c) for c in page.rows]
     context = {
         "list": page,
         "consumers": views,
         "genders": Gender.choices,
+        "grades": Grade.choices,
         "access": account_selectors.consumer_access(user=user),
     }
     return render(request, _htmx_template(request, "accounts/consumer_list.html"), context)
