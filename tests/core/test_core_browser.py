@@ -57,8 +57,11 @@ def test_each_role_signs_in_and_sees_its_navigation(browser_page, login_as, scre
         assert set(keys) >= ADMIN_ONLY
     else:
         assert ADMIN_ONLY.isdisjoint(keys)
+    browser_page.get_by_test_id("user-menu-toggle").click()
     whoami = browser_page.get_by_test_id("whoami").inner_text()
     assert whoami == f"{role.value} · {role.label}"
+    width = browser_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= browser_page.viewport_size["width"], "the page is wider than the window"
 
 
 @pytest.mark.parametrize(("language", "html_lang"), [("zh-hans", "zh-hans"), ("ru", "ru")])
@@ -83,6 +86,8 @@ def test_language_switcher_translates_the_navigation(
     assert nav_label(browser_page, "home") != english_home
     assert {key: nav_label(browser_page, key) for key in expected} == expected
     assert browser_page.get_by_test_id("language-select").input_value() == language
+    width = browser_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= browser_page.viewport_size["width"], "the page is wider than the window"
 
 
 def test_chosen_language_stays_on_the_next_page(browser_page, login_as):
