@@ -8,9 +8,9 @@
 # (only *_stats.csv is kept in git; failures, exceptions and history are ignored).
 set -euo pipefail
 cd "$(dirname "$0")"
-RUNS=${RUNS:-1}
+RUNS=${RUNS:-1}  # FIRST=k numbers the runs from k (keeps earlier CSVs)
 SESSIONS=sessions.json
-for n in $(seq 1 "$RUNS"); do
+for n in $(seq "${FIRST:-1}" $(( ${FIRST:-1} + RUNS - 1 ))); do
   for who in bench_rep bench_director; do
     sid=$(python3 -c "import json,sys; print(json.load(open('$SESSIONS'))['$who'])")
     for round in 1 2 3; do
