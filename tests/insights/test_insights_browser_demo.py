@@ -17,7 +17,8 @@ import pytest
 from rich.console import Console
 
 from pharmacrm.demo.generator.config import SCALES
-from pharmacrm.demo_setup import demo_setup
+from pharmacrm.demo_setup import DEMO_PASSWORD, demo_setup
+from pharmacrm.insights.models import CustomerSnapshot
 
 pytestmark = pytest.mark.browser
 
@@ -78,14 +79,37 @@ def test_every_insights_page_over_the_demo_business(
     screenshot("insights-demo-run-detail")
 
     run_record = page.locator("[data-testid=run-record]").count()
-    page.goto("/crm/accounts/?kind=pharmacy")
-    with page.expect_navigation():
-        page.locator("[data-testid=account-table] tbody tr a").first.click()
+    top_account = (
+        CustomerSnapshot.objects.filter(customer_kind="account")
+        .order_by("-monetary", "customer_key")
+        .values_list("customer_key", flat=True)
+        .first()
+    )
+    page.goto(f"/crm/accounts/{top_account}/")
     card = page.locator("[data-testid=snapshot-card]")
     card.scroll_into_view_if_needed()
     screenshot("insights-demo-account-360-card")
 
+    card_text = card.inner_text()
+    # The demo's regional manager ("manager", password of the demo) sees their region only.
+    page.context.clear_cookies()
+    page.goto("/accounts/auth/login/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto("/insights/?kind=account")
+    regions = page.locator("[data-testid=kpi-region-table] tbody tr").evaluate_all(
+        "rows => [...new Set(rows.map(r => r.dataset.region))]"
+    )
+    screenshot("insights-demo-regional-kpis")
+    refused = page.goto("/insights/cohorts/?kind=account")
+
     assert drawn == {name: charts for name, _, charts in PAGES}
     assert errors == []
     assert run_record == 1
-    assert "as of 2025-12-31" in card.inner_text()
+    assert "as of 2025-12-31" in card_text
+    # The demo assigns "manager" the London node: its accounts' province is London alone.
+    assert regions == ["London"]
+    assert refused is not None
+    assert refused.status == 403
