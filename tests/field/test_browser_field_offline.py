@@ -7,13 +7,15 @@ sends them; the manager's page lists all three visits exactly once.
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from pharmacrm.core import services as core_services
 from pharmacrm.core.roles import Role
-from pharmacrm.field.models import Visit
+from pharmacrm.field.models import CallPlan, Visit
 from pharmacrm.territories import services as territory_services
 
 from .conftest import World  # noqa: TID252 - tests/ is not a package
@@ -111,6 +113,10 @@ def test_a_director_reads_the_demo_team_and_a_plan(
     from pharmacrm.demo.field_demo import field_demo_load
 
     page = browser_page
+    # live_server tests flush every table between tests on PostgreSQL, the default call-plan
+    # rules of data migration 0002 included: put them back as the migration does.
+    rules = importlib.import_module("pharmacrm.field.migrations.0002_default_call_plan_rules")
+    rules.add_rules(django_apps, None)
     login_as(Role.DIRECTOR, username="director_web")
     loaded = field_demo_load(by=None, as_of=timezone.localdate())
 
@@ -121,10 +127,13 @@ def test_a_director_reads_the_demo_team_and_a_plan(
     page.wait_for_selector("[data-testid=rep-figures]")
     screenshot("field-team-rep-demo")
     page.goto("/field/plans/")
-    page.locator("[data-testid=plans] a", has_text="rep_inside").first.click()
+    listed = page.locator("[data-testid=plans] tbody tr").count()
+    plan = CallPlan.objects.filter(rep=world.rep_inside).order_by("-period_start").first()
+    assert plan is not None
+    page.goto(f"/field/plans/{plan.pk}/")
     page.wait_for_selector("[data-testid=plan-lines]")
     screenshot("field-plan-detail")
 
     assert loaded.plans == 6
-    assert team_rows == 3
+    assert (team_rows, listed) == (3, 6)
     assert page.locator("[data-testid=plan-lines] tbody tr").count() >= 1
