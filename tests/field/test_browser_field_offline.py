@@ -137,3 +137,40 @@ def test_a_director_reads_the_demo_team_and_a_plan(
     assert loaded.plans == 6
     assert (team_rows, listed) == (3, 6)
     assert page.locator("[data-testid=plan-lines] tbody tr").count() >= 1
+
+
+def test_an_offline_edit_that_lost_a_race_is_reported_on_the_page(
+    world: World, browser_page, login_as, screenshot
+) -> None:  # noqa: ANN001
+    from pharmacrm.field.services import visits as visit_services
+
+    page = browser_page
+    rep = login_as(Role.SALES_REP, username="rep_edit")
+    territory_services.assignment_create(
+        by=None, user=rep, territory=world.dongcheng, starts_on=date(2020, 1, 1)
+    )
+    visit = visit_services.visit_log(
+        by=rep, account=world.hospital, at=timezone.now(), outcome="Met the head"
+    )
+    page.goto(f"/field/visits/{visit.pk}/edit/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Meanwhile the same visit is changed from the rep's other device.
+    visit_services.visit_correct(by=rep, visit=visit, reason="Tablet", outcome="Agreed")
+
+    page.context.set_offline(True)
+    page.fill("#id_outcome", "Asked for samples")
+    page.fill("#id_reason", "Written on the train")
+    page.click("[data-testid=save]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=queued-count]').textContent === '1'"
+    )
+    page.context.set_offline(False)
+    page.wait_for_selector("[data-testid=sync-log] [data-outcome=conflict]")
+    screenshot("field-offline-edit-conflict")
+
+    visit.refresh_from_db()
+    message = page.inner_text("[data-testid=sync-log] [data-outcome=conflict]")
+    assert "was changed on another device" in message
+    assert visit.outcome == "Agreed"
+    assert "Asked for samples" in visit.notes
+    assert visit.version == 3
