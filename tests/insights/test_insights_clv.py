@@ -77,6 +77,14 @@ def test_cdnow_calibration_scores_every_customer_and_one_time_buyers_are_alive(s
     # have dropped out yet, so P(alive) = 1 for the other 1,411.
     assert scored.filter(p_alive=1.0).count() == 1411
     assert set(scored.values_list("churn_band", flat=True)) <= {"low", "medium", "high"}
+    # Gamma-Gamma expected spend of a customer without repeat purchases is the population mean
+    # p·v/(q−1); Hardie's published conditional values give it as 35.17 for CDNOW.
+    one_timers = scored.filter(p_alive=1.0).values_list("expected_spend", flat=True)
+    assert all(abs(spend - 35.17) < 0.1 for spend in one_timers)
+    assert scored.filter(expected_spend__isnull=True).count() == 0
+    next_days = scored.filter(next_purchase_day__isnull=False)
+    assert next_days.exists()
+    assert not next_days.filter(next_purchase_day__lte=date(1997, 9, 30)).exists()
     assert run.row_counts["clusters_consumer"] == 2357
     assert scored.filter(cluster__isnull=True).count() == 0
     assert scored.filter(cluster_label="").count() == 0

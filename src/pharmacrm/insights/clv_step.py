@@ -52,6 +52,8 @@ CLV_SCHEMA = pa.schema(
         pa.field("churn_band", pa.string()),
         # Per purchase (Gamma-Gamma): the cluster what-if model multiplies it by purchases.
         pa.field("expected_spend", pa.float64()),
+        # The median wait to the next purchase, when the customer is likely alive (scoring.py).
+        pa.field("next_purchase_day", pa.date32()),
     ]
 )
 
@@ -142,6 +144,7 @@ def clv_score(
                     _no_nan(batch.column("clv")),
                     batch.column("churn_band"),
                     _no_nan(batch.column("expected_spend")),
+                    batch.column("next_purchase_day"),
                 ],
                 schema=CLV_SCHEMA,
             )

@@ -109,6 +109,8 @@ class CustomerSnapshot(models.Model):
     p_alive = models.FloatField(_("P(alive)"), null=True, blank=True)
     expected_purchases = models.FloatField(_("expected purchases"), null=True, blank=True)
     clv = models.FloatField(_("CLV"), null=True, blank=True)
+    expected_spend = models.FloatField(_("expected spend per purchase"), null=True, blank=True)
+    next_purchase_day = models.DateField(_("expected next purchase"), null=True, blank=True)
     churn_band = models.CharField(_("churn risk"), max_length=10, blank=True)
     cluster = models.SmallIntegerField(_("cluster"), null=True, blank=True)
     cluster_label = models.CharField(_("cluster label"), max_length=200, blank=True)

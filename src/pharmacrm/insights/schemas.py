@@ -55,6 +55,8 @@ class SnapshotOut(Schema):
     expected_purchases: float | None
     clv: float | None
     churn_band: str
+    expected_spend: float | None
+    next_purchase_day: date | None
     cluster: int | None
     cluster_label: str
     grade: str

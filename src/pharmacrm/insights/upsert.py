@@ -54,6 +54,8 @@ UPDATE_FIELDS = (
     "expected_purchases",
     "clv",
     "churn_band",
+    "expected_spend",
+    "next_purchase_day",
     "cluster",
     "cluster_label",
 )
@@ -68,6 +70,8 @@ _CLV_COLUMNS = {
     "expected_purchases": "DOUBLE",
     "clv": "DOUBLE",
     "churn_band": "VARCHAR",
+    "expected_spend": "DOUBLE",
+    "next_purchase_day": "DATE",
 }
 _CLUSTER_COLUMNS = {"cluster": "BIGINT", "cluster_label": "VARCHAR"}
 
