@@ -25,3 +25,15 @@ def test_configured_duckdb_takes_its_thread_limit():
 
     assert con.name == "duckdb"
     assert threads == 1
+
+
+def test_duckdb_spill_folder_is_made_with_its_parents(tmp_path):
+    # analyze points DuckDB at var/tmp/duckdb, which a fresh install does not have yet.
+    folder = tmp_path / "var" / "tmp" / "duckdb"
+
+    con = connect_configured("duckdb", memory_limit="256MB", temp_directory=str(folder))
+
+    setting = con.con.sql("SELECT current_setting('temp_directory')").fetchall()[0][0]
+    assert folder.is_dir()
+    assert setting == str(folder)
+    assert con.con.sql("SELECT count(*) FROM range(1000)").fetchall() == [(1000,)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import ibis
@@ -71,6 +72,8 @@ def connect(
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
         if temp_directory is not None:
+            # DuckDB creates the folder itself but not its parents.
+            Path(temp_directory).mkdir(parents=True, exist_ok=True)
             config["temp_directory"] = temp_directory
         return ibis.duckdb.connect(database, **config)
     if engine == "spark":
