@@ -211,6 +211,25 @@ def test_chart_csv_is_the_histogram_the_page_draws(cdnow_run, as_role):
     assert sum(int(row[2]) for row in rows[1:]) == 2357
 
 
+def test_k_choice_chart_shows_the_silhouette_winner_and_the_elbow(cdnow_run, as_role):
+    from pharmacrm.insights import selectors_clv
+
+    report = selectors_clv.cluster_report(run=cdnow_run, kind="consumer")
+    analyst = as_role(Role.ANALYST)
+    response = analyst.get("/insights/clv/charts/k-choice.csv?kind=consumer")
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["k", "silhouette", "inertia"]
+    tried = {int(row[0]): (float(row[1]), float(row[2])) for row in rows[1:]}
+    assert len(tried) >= 3
+    # The chosen k is the silhouette's best; inertia (within-cluster squares) falls as k grows.
+    assert max(tried, key=lambda k: (tried[k][0], -k)) == report["k"]
+    inertias = [tried[k][1] for k in sorted(tried)]
+    assert inertias[0] > inertias[-1] > 0
+    page = analyst.get("/insights/clusters/?kind=consumer").content.decode()
+    assert 'data-testid="chart-k-choice"' in page
+
+
 def test_account_kind_without_a_fit_explains_why(cdnow_run, as_role):
     body = as_role(Role.ANALYST).get("/insights/clusters/?kind=account").content.decode()
 
@@ -222,7 +241,7 @@ def test_cluster_cards_map_and_what_if_render(cdnow_run, browser_page, login_as,
     login_as(Role.ANALYST)
 
     browser_page.goto("/insights/clusters/?kind=consumer")
-    browser_page.wait_for_function("document.querySelectorAll('.vega-embed svg').length >= 1")
+    browser_page.wait_for_function("document.querySelectorAll('.vega-embed svg').length >= 2")
     cards = browser_page.get_by_test_id("cluster-card").count()
     browser_page.get_by_label("Raise purchase frequency by (%)").fill("25")
     browser_page.get_by_role("button", name="Project").click()

@@ -157,6 +157,7 @@ def cluster_report_write(
         "k": model.k,
         "feature_names": list(model.feature_names),
         "silhouette_by_k": {str(k): value for k, value in model.silhouette_by_k.items()},
+        "inertia_by_k": {str(k): value for k, value in model.inertia_by_k.items()},
         "stability": {
             "mean_ari": stability.mean_ari,
             "ari_by_bootstrap": list(stability.ari_by_bootstrap),

@@ -135,6 +135,9 @@ def clusters(request: HttpRequest) -> HttpResponse:
         for point in report["projection"]["points"]
     ]
     context["spec_map"] = views_clv_charts.cluster_map(points, title=_("Cluster map"))
+    context["spec_k"] = views_clv_charts.k_choice(
+        _k_rows(report), chosen=report["k"], title=_("Choosing k: silhouette and elbow")
+    )
     uplift, uplift_error = _percent(request, "uplift", 0.10)
     reactivate, reactivate_error = _percent(request, "reactivate", 0.20)
     try:
@@ -167,6 +170,15 @@ def clusters(request: HttpRequest) -> HttpResponse:
         "assumptions": [_(text) for text in result.assumptions] if result else [],
     }
     return render(request, "insights/clv/clusters.html", context, status=400 if errors else 200)
+
+
+def _k_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per k tried: silhouette and inertia (reports of older runs lack inertia)."""
+    inertia = report.get("inertia_by_k", {})
+    return [
+        {"k": int(k), "silhouette": value, "inertia": inertia.get(k)}
+        for k, value in sorted(report["silhouette_by_k"].items(), key=lambda item: int(item[0]))
+    ]
 
 
 def _chart_rows(
@@ -206,6 +218,12 @@ def _chart_rows(
             ExportColumn("PC1", "x"),
             ExportColumn("PC2", "y"),
             ExportColumn(_("cluster"), "cluster"),
+        ]
+    if name == "k-choice" and cluster_data:
+        return _k_rows(cluster_data), [
+            ExportColumn("k", "k"),
+            ExportColumn(_("silhouette"), "silhouette"),
+            ExportColumn(_("inertia"), "inertia"),
         ]
     if name == "clusters" and cluster_data:
         return cluster_data["profiles"], [

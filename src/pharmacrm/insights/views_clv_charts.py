@@ -91,6 +91,37 @@ def tracking(rows: list[dict[str, Any]], *, calibration_end: str, title: str) ->
     return _spec(alt.layer(lines, split))
 
 
+def k_choice(rows: list[dict[str, Any]], *, chosen: int, title: str) -> dict[str, Any]:
+    """Silhouette (the choice: highest wins) and inertia (the elbow) for each k tried.
+
+    Rows: ``k, silhouette, inertia``. Two panels side by side, the chosen k marked in both,
+    so an analyst sees why k was picked and whether the elbow agrees.
+    """
+    base = alt.Chart(alt.Data(values=rows), width=320, height=200)
+    rule = (
+        alt.Chart(alt.Data(values=[{"k": chosen}]))
+        .mark_rule(strokeDash=[4, 3], color="#d62728")
+        .encode(x="k:Q")
+    )
+    silhouette = alt.layer(
+        base.mark_line(point=True).encode(
+            x=alt.X("k:Q", title="k", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("silhouette:Q", title="silhouette", scale=alt.Scale(zero=False)),
+            tooltip=["k:Q", alt.Tooltip("silhouette:Q", format=".3f")],
+        ),
+        rule,
+    )
+    elbow = alt.layer(
+        base.mark_line(point=True).encode(
+            x=alt.X("k:Q", title="k", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("inertia:Q", title="inertia", scale=alt.Scale(zero=False)),
+            tooltip=["k:Q", alt.Tooltip("inertia:Q", format=",.0f")],
+        ),
+        rule,
+    )
+    return _spec(alt.hconcat(silhouette, elbow, title=title))
+
+
 def cluster_map(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any]:
     """A sample of customers on the first two principal components, coloured by cluster."""
     chart = (
