@@ -73,6 +73,10 @@ def _files(folder: Path, first_key: int, customers: int, seed: int) -> None:
             "expected_purchases": rng.gamma(1.0, 2.0, customers),
             "clv": rng.gamma(2.0, 400.0, customers),
             "churn_band": BANDS[rng.integers(0, 3, customers)],
+            "expected_spend": rng.gamma(6.0, 10.0, customers),
+            "next_purchase_day": (
+                day0 + rng.integers(1, 365, customers).astype("timedelta64[D]")
+            ).astype("datetime64[D]"),
         }
     )
     pq.write_table(clv, folder / "clv_consumer.parquet")
@@ -145,13 +149,16 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": f"{PG}/{DB_NAME}"}
         with tempfile.TemporaryDirectory(prefix="pcrm-snapshot-") as folder:
             env["PHARMACRM_VAR"] = folder
-            out = subprocess.run(
+            result = subprocess.run(
                 [sys.executable, __file__, "--worker", folder, str(args.customers)],
                 env=env,
-                check=True,
+                check=False,
                 capture_output=True,
                 text=True,
-            ).stdout
+            )
+            if result.returncode != 0:
+                raise SystemExit(result.stdout + result.stderr[-4000:])
+            out = result.stdout
         for line in out.strip().splitlines():
             name, seconds, cpu, rows, count, with_clv, rss = line.split("\t")
             results[name].append(float(seconds))
