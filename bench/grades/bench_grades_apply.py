@@ -93,7 +93,9 @@ def main() -> None:
     _setup()
     started = time.perf_counter()
     _fill(args.consumers)
-    print(f"fill {args.consumers:,} consumers + snapshot rows: {time.perf_counter() - started:.1f} s")
+    print(
+        f"fill {args.consumers:,} consumers + snapshot rows: {time.perf_counter() - started:.1f} s"
+    )
     _rules()
     _timed("first apply (all change)")
     _timed("second apply (no change)")
