@@ -8,7 +8,9 @@ process, so each peak RSS is that tool's alone (interpreter, imports, the loaded
 result): pharmacrm and the SQL in the app's ``.venv``; lifetimes 0.11.3 and PyMC-Marketing
 1.3.0 in ``bench/.venv`` (``bash bench/setup_peers.sh``), because PyMC-Marketing needs
 numpy < 2.5 and the app does not. Each process reads the file into its tool's natural form
-(a DuckDB table; a pandas DataFrame) untimed, then times the summary as of 2024-12-31 in days
+(a DuckDB table — pharmacrm's on the connection its CLI opens, with the CLI's DuckDB memory
+limit; the SQL's on a default connection — or a pandas DataFrame) untimed, then times the
+summary as of 2024-12-31 in days
 with the output materialised (Arrow; pandas). DuckDB sides get one warm-up run; the libraries
 none (pandas has nothing to warm). Rounds run every tool once, in rotating order, so each
 round's ratios are paired in time; medians over rounds are reported. All results are checked
@@ -104,17 +106,20 @@ def synthetic(rows: int, seed: int = 7) -> object:
 def _duckdb_worker(tool: str, parquet: Path) -> tuple[object, object]:
     """Load the file into a DuckDB table; return (run, to_arrow) for pharmacrm or the SQL."""
     import duckdb
-    import ibis
 
-    raw = duckdb.connect()
-    raw.execute(f"CREATE TABLE tx AS SELECT * FROM read_parquet('{parquet}')")
     if tool == "sql":
+        raw = duckdb.connect()
+        raw.execute(f"CREATE TABLE tx AS SELECT * FROM read_parquet('{parquet}')")
         sql = HAND_SQL.format(as_of=AS_OF.isoformat(), as_of_key=(AS_OF - date(1970, 1, 1)).days)
         return (lambda: raw.sql(sql).to_arrow_table()), (lambda table: table)
 
     from pharmacrm.analytics.btyd import btyd_summary
+    from pharmacrm.cli.commands_analytics import duckdb_connect
 
-    con = ibis.duckdb.from_connection(raw)
+    # The connection `pharmacrm analytics btyd-summary` opens: DuckDB with the CLI's memory
+    # limit (ANALYTICS_MEMORY_LIMIT, default 1GB) — the product as shipped.
+    con = duckdb_connect()
+    con.con.execute(f"CREATE TABLE tx AS SELECT * FROM read_parquet('{parquet}')")  # type: ignore[attr-defined]
     expr = btyd_summary(con.table("tx"), as_of=AS_OF)
     return (lambda: con.to_pyarrow(expr)), (lambda table: table)
 

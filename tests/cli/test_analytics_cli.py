@@ -295,3 +295,22 @@ def test_kpis_unknown_slice_is_refused_with_its_name(tmp_path):
 
     assert result.exit_code == 2
     assert "segment" in result.output
+
+
+def test_one_file_cli_bounds_duckdb_memory_and_spills_where_told(monkeypatch, tmp_path):
+    import duckdb
+
+    from pharmacrm.cli.commands_analytics import duckdb_connect
+
+    def limit_of(con: object) -> str:
+        return con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]  # type: ignore[attr-defined]
+
+    monkeypatch.delenv("ANALYTICS_MEMORY_LIMIT", raising=False)
+    monkeypatch.setenv("ANALYTICS_TEMP_DIR", str(tmp_path / "spill" / "duckdb"))
+    default = duckdb_connect().con
+    monkeypatch.setenv("ANALYTICS_MEMORY_LIMIT", "512MB")
+    told = duckdb_connect().con
+
+    assert limit_of(default) == limit_of(duckdb.connect(config={"memory_limit": "1GB"}))
+    assert limit_of(told) == limit_of(duckdb.connect(config={"memory_limit": "512MB"}))
+    assert (tmp_path / "spill" / "duckdb").is_dir()

@@ -28,6 +28,7 @@ from pharmacrm.cli.commands_analytics import (
     OutOpt,
     TzOpt,
     analytics_app,
+    duckdb_connect,
     load,
     parse_as_of,
 )
@@ -170,7 +171,7 @@ def clv_command(
         table = btyd_summary(tx, as_of=observed_on, unit=unit)  # type: ignore[arg-type]
     else:
         assert summary is not None  # noqa: S101 - exactly one of the two, checked above
-        con = ibis.duckdb.connect()
+        con = duckdb_connect()
         table = _read_summary(con, summary)
 
     n_customers = int(con.to_pyarrow(table.count()).as_py())
