@@ -9,7 +9,7 @@ pharmacy do not hide a grade S hospital never seen; the uncapped count is report
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 from django.db.models import Count, Q, QuerySet
@@ -23,6 +23,18 @@ from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
 from pharmacrm.field.models import CallPlan, CallPlanLine, Task, TaskStatus, Visit, VisitStatus
 from pharmacrm.territories import selectors as territory_selectors
+
+
+def local_days(first: date, last: date) -> Q:
+    """Visits whose time falls on the local days ``first`` to ``last``, as a range on ``at``.
+
+    A range on the timestamp itself, not ``at__date``: the cast to a local date hides ``at``
+    from the (rep, at) index, and with millions of visits every team query then reads all of
+    a rep's history instead of the days asked.
+    """
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    return Q(at__gte=start, at__lt=end)
 
 
 @dataclass(frozen=True)
@@ -57,10 +69,7 @@ class Attainment:
 def _done_by_account(*, rep_id: int, period_start: date, period_end: date) -> dict[int, int]:
     rows = (
         Visit.objects.filter(
-            rep_id=rep_id,
-            status=VisitStatus.DONE,
-            at__date__gte=period_start,
-            at__date__lte=period_end,
+            local_days(period_start, period_end), rep_id=rep_id, status=VisitStatus.DONE
         )
         .values("account_id")
         .annotate(n=Count("pk"))
@@ -201,5 +210,7 @@ def call_plan_line_detail(*, plan: CallPlan) -> list[dict[str, object]]:
 def visit_day_plan_for(*, user: User, on: date) -> QuerySet[Visit]:
     """The visits ``user`` planned or logged on the local date ``on``, in time order."""
     return (
-        Visit.objects.filter(rep=user, at__date=on).select_related("account").order_by("at", "pk")
+        Visit.objects.filter(local_days(on, on), rep=user)
+        .select_related("account")
+        .order_by("at", "pk")
     )

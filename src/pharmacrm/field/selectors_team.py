@@ -39,6 +39,7 @@ from pharmacrm.field.models import (
     VisitChannel,
     VisitStatus,
 )
+from pharmacrm.field.selectors import local_days
 from pharmacrm.territories import selectors as territory_selectors
 
 # Roles that see field work beyond their own: managers their team, the rest everyone.
@@ -152,11 +153,7 @@ def _done_in_plans(plans: dict[int, CallPlan]) -> dict[tuple[int, int], int]:
         return {}
     in_period = Q()
     for plan in plans.values():
-        in_period |= Q(
-            rep_id=plan.rep_id,
-            at__date__gte=plan.period_start,
-            at__date__lte=plan.period_end,
-        )
+        in_period |= Q(rep_id=plan.rep_id) & local_days(plan.period_start, plan.period_end)
     rows = (
         Visit.objects.filter(in_period, status=VisitStatus.DONE)
         .values("rep_id", "account_id")
@@ -190,10 +187,7 @@ def team_execution(*, reps: list[User], on: date, days: int = 7) -> list[RepExec
             top_seen[rep_id] += n > 0
     window = dict(
         Visit.objects.filter(
-            rep_id__in=rep_ids,
-            status=VisitStatus.DONE,
-            at__date__gte=window_start,
-            at__date__lte=on,
+            local_days(window_start, on), rep_id__in=rep_ids, status=VisitStatus.DONE
         )
         .values("rep_id")
         .annotate(n=Count("pk"))
@@ -226,9 +220,7 @@ def team_execution(*, reps: list[User], on: date, days: int = 7) -> list[RepExec
 def visits_per_day(*, rep: User, first: date, last: date) -> list[tuple[date, int]]:
     """Done visits of ``rep`` on each local day from ``first`` to ``last`` (zeros included)."""
     counts = dict(
-        Visit.objects.filter(
-            rep=rep, status=VisitStatus.DONE, at__date__gte=first, at__date__lte=last
-        )
+        Visit.objects.filter(local_days(first, last), rep=rep, status=VisitStatus.DONE)
         .values_list("at__date")
         .annotate(n=Count("pk"))
         .values_list("at__date", "n")
@@ -263,11 +255,9 @@ CHANNEL_GOAL_FIELDS = {
 
 
 def _plan_visits(plan: CallPlan) -> Q:
-    return Q(
+    return local_days(plan.period_start, plan.period_end) & Q(
         rep_id=plan.rep_id,
         status=VisitStatus.DONE,
-        at__date__gte=plan.period_start,
-        at__date__lte=plan.period_end,
         account_id__in=CallPlanLine.objects.filter(plan=plan, contact__isnull=True).values(
             "account_id"
         ),
