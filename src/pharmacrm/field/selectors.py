@@ -160,6 +160,11 @@ def call_plan_get_for(*, user: User, plan_id: int) -> CallPlan:
     return plan
 
 
+_IDS = 10_000
+"""Up to this many accounts a manager's visit scope is sent as a list (SQLite allows 32,766
+parameters a statement); a larger region keeps the subquery."""
+
+
 def visit_list_for(*, user: User, on: date | None = None) -> QuerySet[Visit]:
     """Visits ``user`` may see, newest first.
 
@@ -169,8 +174,16 @@ def visit_list_for(*, user: User, on: date | None = None) -> QuerySet[Visit]:
     rows = Visit.objects.select_related("account").order_by("-at", "-pk")
     if not user.is_authenticated or not user.is_active:
         return rows.none()
+    if user.roles & {Role.ADMINISTRATOR, Role.DIRECTOR}:
+        return rows  # they see every account, so every visit: no scope query at all
     if user.roles & ROLES_SEEING_TEAMS:
         accounts = account_selectors.account_list_for(user=user, on=on, include_merged=True)
+        ids = list(accounts.select_related(None).order_by().values_list("pk", flat=True)[:_IDS])
+        if len(ids) < _IDS:
+            # A region's accounts as a list: the database then walks the (account, at) index
+            # for them instead of testing the territory scope against every visit (11 s on
+            # 2 M visits through the subquery).
+            return rows.filter(account_id__in=ids)
         return rows.filter(account_id__in=accounts.select_related(None).values("pk"))
     if Role.SALES_REP in user.roles:
         return rows.filter(rep=user)
