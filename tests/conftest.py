@@ -162,6 +162,45 @@ def smtp_server(settings: Any) -> Iterator[SmtpServer]:
 # --- browser --------------------------------------------------------------------------------
 
 
+def _serial_live_server_class() -> type:
+    """A threaded live server that handles one request at a time.
+
+    On SQLite the test database lives in memory and every live-server thread shares its one
+    connection; a browser that fires requests in parallel (a service worker caching the app
+    shell) then drives that connection from two threads at once and SQLite answers "bad
+    parameter or other API misuse". Threads stay (browsers keep several connections open);
+    requests take turns, each answered in full — a streamed body too — before the next.
+    """
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    class SerialThreadedWSGIServer(ThreadedWSGIServer):
+        def set_app(self, application: Any) -> None:
+            turn = threading.Lock()
+
+            def one_at_a_time(environ: Any, start_response: Any) -> list[bytes]:
+                with turn:
+                    result = application(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()
+
+            super().set_app(one_at_a_time)
+
+    return SerialThreadedWSGIServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_takes_turns_on_sqlite() -> None:
+    """Install :func:`_serial_live_server_class` when the tests run on SQLite."""
+    from django.conf import settings
+    from django.test.testcases import LiveServerThread
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = _serial_live_server_class()
+
+
 @pytest.fixture(scope="session")
 def _playwright_browser() -> Iterator[Any]:
     """One headless Debian chromium for the session (never Playwright's downloaded browsers).
