@@ -75,6 +75,20 @@ def account_ids_by_code(*, codes: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def consumer_ids_by_card(*, card_nos: Iterable[str]) -> dict[str, int]:
+    """Map loyalty card numbers to consumer ids; unknown cards are absent.
+
+    For resolving imported facts (no person is looking, so no role scope applies and no
+    personal data leaves: only the card number the file already holds and the id).
+    """
+    wanted = list(dict.fromkeys(card for card in card_nos if card))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        found.update(Consumer.objects.filter(card_no__in=chunk).values_list("card_no", "pk"))
+    return found
+
+
 def _choice(
     frame: pl.DataFrame,
     context: RunContext,

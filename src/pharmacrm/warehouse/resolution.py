@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pharmacrm.warehouse import selectors as warehouse_selectors
-
 CACHE_LIMIT = 2_000_000
 """Codes remembered per entity before the memory is emptied and refilled from the batches that
 follow (~200 MB at most over four entities; a typical chain has < 1 M cards)."""
@@ -32,7 +30,9 @@ def _accounts(codes: list[str]) -> dict[str, int]:
 
 
 def _consumers(codes: list[str]) -> dict[str, int]:
-    return warehouse_selectors.consumer_ids_by_card(card_nos=codes)
+    from pharmacrm.accounts import imports as account_imports
+
+    return account_imports.consumer_ids_by_card(card_nos=codes)
 
 
 def _products(codes: list[str]) -> dict[str, int]:

@@ -8,7 +8,7 @@ fit. They yield plain dicts, one per row, in id order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -135,25 +135,3 @@ def dimension_territories() -> Iterator[dict[str, Any]]:
         {"territory_id": "id", "code": "code", "name": "name", "level": "level",
          "parent_id": "parent_id"},
     )  # fmt: skip
-
-
-# ------------------------------------------------------------------------ code look-ups
-
-CODE_CHUNK = 2000
-"""Codes per ``IN (…)`` query (SQLite allows 32,766 parameters; PostgreSQL plans stay cheap)."""
-
-
-def consumer_ids_by_card(*, card_nos: Iterable[str]) -> dict[str, int]:
-    """Map loyalty card numbers to consumer ids; unknown cards are absent.
-
-    For resolving imported facts (no person is looking, so no role scope applies and no
-    personal data leaves: only the card number the file already holds and the id).
-    """
-    from pharmacrm.accounts.models import Consumer
-
-    cards = list(dict.fromkeys(card for card in card_nos if card))
-    found: dict[str, int] = {}
-    for start in range(0, len(cards), CODE_CHUNK):
-        chunk = cards[start : start + CODE_CHUNK]
-        found.update(Consumer.objects.filter(card_no__in=chunk).values_list("card_no", "pk"))
-    return found
