@@ -490,6 +490,15 @@ def consumer_access(*, user: User) -> str:
     return "none"
 
 
+def consumer_ids_homed_at(*, outlets: QuerySet[Account]) -> QuerySet[Consumer, Any]:
+    """Ids of the members whose home outlet is one of ``outlets``, as a subquery.
+
+    For region-level analytics scopes: ids only, no personal data, so it serves roles that
+    may see member aggregates but not member rows.
+    """
+    return Consumer.objects.filter(home_outlet__in=outlets.values("pk")).values("pk")
+
+
 def consumer_list_for(
     *,
     user: User,

@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pharmacrm.accounts import selectors as account_selectors
-from pharmacrm.accounts.models import Consumer
 from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
 from pharmacrm.insights.models import AnalyticsRun, CustomerKind, CustomerSnapshot
@@ -145,11 +144,8 @@ def analytics_scope_for(*, user: User, on: date) -> AnalyticsScope:
             consumer_rows=consumer_rows,
             account_ids=accounts.values("pk"),
             # A member belongs to the region of their home outlet (as the consumer
-            # aggregates count them); accounts offers no id selector for aggregate roles,
-            # so the outlet subquery from its own door is joined here.
-            consumer_ids=Consumer.objects.filter(home_outlet__in=accounts.values("pk")).values(
-                "pk"
-            ),
+            # aggregates count them).
+            consumer_ids=account_selectors.consumer_ids_homed_at(outlets=accounts),
             regions=frozenset(provinces),
         )
     if user.has_role(Role.SALES_REP):
