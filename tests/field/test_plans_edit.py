@@ -116,6 +116,14 @@ def test_priority_products_follow_the_account_history_then_the_reps_portfolio(
         _product(world, "RSV-10", "Crestor"),
         _product(world, "SMV-20", "Zocor"),
     )
+    # Generated before any history exists: its lines get no priorities; the page's button
+    # fills them once visits are on record (generation itself is in test_plan_priorities).
+    plan = call_plan_services.call_plan_generate(
+        by=None, rep=world.rep_inside, period_start=Q1[0], period_end=Q1[1]
+    )
+    empty_after_generation = CallPlanLine.products.through.objects.filter(
+        callplanline__plan=plan
+    ).count()
     log = visit_services.visit_log
     december = datetime(2025, 12, 3, 9, tzinfo=UTC)
     # Hospital: Lipitor twice, Crestor and Zocor once each (Zocor by another rep's visit).
@@ -129,9 +137,6 @@ def test_priority_products_follow_the_account_history_then_the_reps_portfolio(
         by=None, user=other_rep, territory=world.dongcheng, starts_on=date(2025, 1, 1)
     )
     log(by=other_rep, account=world.hospital, at=december, products=[zocor])
-    plan = call_plan_services.call_plan_generate(
-        by=None, rep=world.rep_inside, period_start=Q1[0], period_end=Q1[1]
-    )
 
     filled = plan_services.call_plan_priorities_generate(by=None, plan=plan, limit=2)
     again = plan_services.call_plan_priorities_generate(by=None, plan=plan, limit=2)
@@ -139,6 +144,7 @@ def test_priority_products_follow_the_account_history_then_the_reps_portfolio(
     hospital = CallPlanLine.objects.get(plan=plan, account=world.hospital)
     pharmacy = CallPlanLine.objects.get(plan=plan, account=world.pharmacy)
     # Crestor and Zocor tie at one mention: the lower product id (Crestor, created first) wins.
+    assert empty_after_generation == 0
     assert (filled, again) == (2, 0)
     assert sorted(p.brand for p in hospital.products.all()) == ["Crestor", "Lipitor"]
     assert sorted(p.brand for p in pharmacy.products.all()) == ["Crestor", "Lipitor"]

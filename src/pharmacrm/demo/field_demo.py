@@ -44,7 +44,6 @@ from pharmacrm.field.models import (
     VisitStatus,
 )
 from pharmacrm.field.services import call_plans as call_plan_services
-from pharmacrm.field.services import plans_edit as plan_services
 from pharmacrm.field.services import targets as target_services
 
 OUTCOMES = (
@@ -177,10 +176,9 @@ def field_demo_load(*, by: User | None, as_of: date, seed: int = 7) -> FieldDemo
             plans = call_plan_services.call_plans_generate_all(
                 by=by, period_start=start, period_end=end
             )
+            # Generation fills priority products itself: the current quarter's come from the
+            # previous quarter's visits made below.
             summary.plans += len(plans)
-            if start == current:
-                for plan in plans:
-                    plan_services.call_plan_priorities_generate(by=by, plan=plan)
             for plan in plans:
                 visits, products = _visits_for_plan(
                     plan,

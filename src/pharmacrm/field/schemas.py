@@ -19,6 +19,7 @@ class PlanLineOut(Schema):
     phone_goal: int
     remote_goal: int
     messenger_goal: int
+    priority_product_ids: list[int]
 
 
 class PlanOut(Schema):

@@ -198,11 +198,15 @@ def task_list_open_for(*, user: User, due_by: date) -> QuerySet[Task]:
 
 
 def call_plan_line_detail(*, plan: CallPlan) -> list[dict[str, object]]:
-    """The account lines of ``plan`` with account names and done visits, by account name."""
+    """The account lines of ``plan`` with account names, done visits and priority products.
+
+    Ordered by account name; ``priority_product_ids`` ascending.
+    """
     done = {x.line_id: x.done for x in call_plan_line_attainment(plan=plan)}
     lines = (
         CallPlanLine.objects.filter(plan=plan, contact__isnull=True)
         .select_related("account")
+        .prefetch_related("products")
         .order_by("account__name", "account_id")
     )
     return [
@@ -215,6 +219,7 @@ def call_plan_line_detail(*, plan: CallPlan) -> list[dict[str, object]]:
             "phone_goal": line.phone_goal,
             "remote_goal": line.remote_goal,
             "messenger_goal": line.messenger_goal,
+            "priority_product_ids": sorted(p.pk for p in line.products.all()),
         }
         for line in lines
     ]

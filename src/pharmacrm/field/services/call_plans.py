@@ -22,6 +22,7 @@ from pharmacrm.accounts.models import Account
 from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
 from pharmacrm.field.models import CallPlan, CallPlanLine, CallPlanRule
+from pharmacrm.field.services import plans_edit as plan_services
 from pharmacrm.field.services._audit import stamp
 from pharmacrm.territories import selectors as territory_selectors
 
@@ -86,10 +87,12 @@ def call_plan_generate(
     """Create or refresh ``rep``'s plan for the period from the call-plan rules.
 
     Accounts are those the rep covers on ``period_start`` (ungraded accounts and grades whose
-    rule plans zero visits get no line). Idempotent: a second run updates goals in place,
-    adds lines for new accounts and removes generated lines of accounts no longer covered;
-    lines a manager edited (``is_manual``) and contact lines are left alone. One transaction;
-    rows are written in bulk. Raises ``ValidationError`` on ``rep`` when the user is not a
+    rule plans zero visits get no line). Generated lines without priority products get them
+    by the rule of ``plans_edit`` (the account's history, else the rep's portfolio).
+    Idempotent: a second run updates goals in place, adds lines for new accounts and removes
+    generated lines of accounts no longer covered; lines a manager edited (``is_manual``),
+    contact lines and lines that have priorities are left alone. One transaction; rows are
+    written in bulk. Raises ``ValidationError`` on ``rep`` when the user is not a
     sales rep and on ``period_end`` when the period ends before it starts.
     """
     if Role.SALES_REP not in rep.roles:
@@ -110,9 +113,15 @@ def call_plan_generate(
         for account_id, grade, tier, kind in accounts
         if (goals := _goals_for(grade, tier, kind, rules, months)) is not None
     }
-    return _write_plan(
-        by=by, rep=rep, period_start=period_start, period_end=period_end, wanted=wanted
-    )
+    with transaction.atomic():
+        plan = _write_plan(
+            by=by, rep=rep, period_start=period_start, period_end=period_end, wanted=wanted
+        )
+        history = plan_services.product_history_read(
+            period_start=period_start, account_ids=list(wanted), rep_ids=[rep.pk]
+        )
+        plan_services.call_plan_priorities_fill(plans=[plan], history=history)
+    return plan
 
 
 def _write_plan(
@@ -267,11 +276,12 @@ def call_plans_generate_all(
     """Generate the plan of every active sales rep for the period (see ``call_plan_generate``).
 
     Scoping is read once for all reps (``_accounts_by_rep``), the period's existing plans and
-    their lines in one query each; plans are committed in chunks of ``GENERATE_ALL_CHUNK``
-    reps, so a failure keeps the chunks already written and a re-run finishes the rest.
-    ``progress`` is called with (reps done, reps in all) after each rep. Users who hold
-    another role beside sales rep take the per-rep path (their sight may be wider than their
-    assignments).
+    their lines in one query each, the product history for priority products once
+    (``plans_edit.product_history_read``) and filled in bulk per chunk; plans are committed
+    in chunks of ``GENERATE_ALL_CHUNK`` reps, so a failure keeps the chunks already written
+    and a re-run finishes the rest. ``progress`` is called with (reps done, reps in all) after
+    each rep. Users who hold another role beside sales rep take the per-rep path (their sight
+    may be wider than their assignments).
     """
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
@@ -285,6 +295,7 @@ def call_plans_generate_all(
     accounts_of = _accounts_by_rep(plain, period_start)
     months = months_spanned(period_start=period_start, period_end=period_end)
     rules = _rules_by_key()
+    history = plan_services.product_history_read(period_start=period_start)
     plan_of = {
         plan.rep_id: plan
         for plan in CallPlan.objects.filter(
@@ -333,4 +344,5 @@ def call_plans_generate_all(
                 if progress is not None:
                     progress(len(plans), len(reps))
             CallPlanLine.objects.bulk_create(new_lines, batch_size=5000)
+            plan_services.call_plan_priorities_fill(plans=plans[start:], history=history)
     return plans

@@ -15,17 +15,23 @@ which products to detail comes from here, by a documented rule a manager can ove
    all their accounts in that window (the rep's portfolio focus), up to ``limit``.
 
 Ties break on the product id, so the same history gives the same priorities. Manual lines and
-lines that already have priorities are left alone (idempotent).
+lines that already have priorities are left alone (idempotent). Generation applies the rule
+itself (``call_plan_priorities_fill``, in bulk, with the default ``limit`` 3 and
+``lookback_days`` 90), so every generated plan — CLI, demo, pages, API — has them; the plan
+page's button (``call_plan_priorities_generate``) fills lines that got none then.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,40 +104,123 @@ def _ranked(counter: Counter[int], limit: int) -> list[int]:
     return [pk for pk, _n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
+@dataclass(frozen=True)
+class ProductHistory:
+    """How often each product was discussed on done visits in the window before a period.
+
+    ``by_account``: account id → product id → mentions (by any rep); ``by_rep``: rep id →
+    product id → mentions over all the rep's accounts (the portfolio focus).
+    """
+
+    by_account: dict[int, Counter[int]]
+    by_rep: dict[int, Counter[int]]
+
+    def priorities(self, *, account_id: int, rep_id: int, limit: int) -> list[int]:
+        """The module's rule: the account's own history, else the rep's portfolio."""
+        return _ranked(self.by_account.get(account_id, Counter()), limit) or _ranked(
+            self.by_rep.get(rep_id, Counter()), limit
+        )
+
+
+def product_history_read(
+    *,
+    period_start: date,
+    lookback_days: int = 90,
+    account_ids: Collection[int] | None = None,
+    rep_ids: Collection[int] | None = None,
+) -> ProductHistory:
+    """Mentions of products on done visits in the ``lookback_days`` before ``period_start``.
+
+    Two grouped queries over the visits' product links (counted in the database, so 2 M
+    visits send back one row per account × product, not per mention). The window is local
+    days, read as a range on the visit time (the ``at`` index serves it). ``account_ids`` and
+    ``rep_ids`` narrow the reads for one plan; ``None`` reads every account or rep (bulk
+    generation of all plans reads the window once).
+    """
+    tz = timezone.get_current_timezone()
+    first = period_start - timedelta(days=lookback_days)
+    links = Visit.products.through.objects.filter(
+        visit__status=VisitStatus.DONE,
+        visit__at__gte=datetime.combine(first, time.min, tzinfo=tz),
+        visit__at__lt=datetime.combine(period_start, time.min, tzinfo=tz),
+    )
+    by_account: dict[int, Counter[int]] = defaultdict(Counter)
+    accounts = links if account_ids is None else links.filter(visit__account_id__in=account_ids)
+    for account_id, product_id, mentions in (
+        accounts.values_list("visit__account_id", "product_id")
+        .annotate(mentions=Count("pk"))
+        .order_by()
+    ):
+        by_account[account_id][product_id] = mentions
+    by_rep: dict[int, Counter[int]] = defaultdict(Counter)
+    reps = links if rep_ids is None else links.filter(visit__rep_id__in=rep_ids)
+    for rep_id, product_id, mentions in (
+        reps.values_list("visit__rep_id", "product_id").annotate(mentions=Count("pk")).order_by()
+    ):
+        by_rep[rep_id][product_id] = mentions
+    return ProductHistory(by_account=dict(by_account), by_rep=dict(by_rep))
+
+
+def _lines_to_fill(plans: Sequence[CallPlan]) -> QuerySet[CallPlanLine]:
+    # Generated account lines that have no priorities yet; manual lines are the manager's.
+    return CallPlanLine.objects.filter(
+        plan__in=[plan.pk for plan in plans],
+        contact__isnull=True,
+        is_manual=False,
+        products__isnull=True,
+    )
+
+
+def call_plan_priorities_fill(
+    *, plans: Sequence[CallPlan], history: ProductHistory, limit: int = 3
+) -> int:
+    """Give the generated lines of ``plans`` that have no priorities their products, in bulk.
+
+    Called by generation (``call_plans``) inside its transaction: one read of the lines to
+    fill and one insert of the links in batches, whatever the number of lines. Like the
+    lines generation inserts in bulk, the links get no per-line audit row (the plan's own
+    row records who generated it). Idempotent: lines with priorities are skipped, and a link
+    a concurrent run inserted first is ignored. Returns the number of lines that got products.
+    """
+    if not plans:
+        return 0
+    rep_of = {plan.pk: plan.rep_id for plan in plans}
+    link = CallPlanLine.products.through
+    links: list[Any] = []
+    filled = 0
+    for line_id, plan_id, account_id in _lines_to_fill(plans).values_list(
+        "pk", "plan_id", "account_id"
+    ):
+        chosen = history.priorities(account_id=account_id, rep_id=rep_of[plan_id], limit=limit)
+        if chosen:
+            filled += 1
+            links.extend(link(callplanline_id=line_id, product_id=pk) for pk in chosen)
+    link.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+    return filled
+
+
 def call_plan_priorities_generate(
     *, by: User | None, plan: CallPlan, limit: int = 3, lookback_days: int = 90
 ) -> int:
     """Give each generated line without priorities its products by the module's rule.
 
-    Returns the number of lines that got products. Audited as ``by`` (``None`` for the system).
+    The plan page's button: for lines that had no history when the plan was generated (or
+    whose products a manager cleared). Each line changed gets an audit row as ``by``
+    (``None`` for the system). Returns the number of lines that got products.
     """
-    since = plan.period_start - timedelta(days=lookback_days)
-    lines = list(
-        CallPlanLine.objects.filter(
-            plan=plan, contact__isnull=True, is_manual=False, products__isnull=True
-        )
-    )
+    lines = list(_lines_to_fill([plan]))
     if not lines:
         return 0
-    discussed = Visit.objects.filter(
-        status=VisitStatus.DONE,
-        at__date__gte=since,
-        at__date__lt=plan.period_start,
-        products__isnull=False,
+    history = product_history_read(
+        period_start=plan.period_start,
+        lookback_days=lookback_days,
+        account_ids=[line.account_id for line in lines],
+        rep_ids=[plan.rep_id],
     )
-    by_account: dict[int, Counter[int]] = defaultdict(Counter)
-    for account_id, product_id in discussed.filter(
-        account_id__in=[line.account_id for line in lines]
-    ).values_list("account_id", "products__pk"):
-        by_account[account_id][product_id] += 1
-    portfolio: Counter[int] = Counter(
-        discussed.filter(rep_id=plan.rep_id).values_list("products__pk", flat=True)
-    )
-    fallback = _ranked(portfolio, limit)
     filled = 0
     with transaction.atomic():
         for line in lines:
-            chosen = _ranked(by_account[line.account_id], limit) or fallback
+            chosen = history.priorities(account_id=line.account_id, rep_id=plan.rep_id, limit=limit)
             if not chosen:
                 continue
             stamp(line, by=by)
