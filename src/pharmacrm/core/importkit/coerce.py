@@ -101,6 +101,34 @@ def coerce_batch(
     """
     frame = raw if isinstance(raw, pl.DataFrame) else pl.from_arrow(raw)
     assert isinstance(frame, pl.DataFrame)
+    fused = _fused_pass(frame, fields, mapping, rules)
+    if fused is None:
+        return _coerce_rows(frame, fields, mapping, rules, reader_errors)
+    values, suspect = fused
+    has_reader_errors = reader_errors is not None and reader_errors.num_rows > 0
+    if has_reader_errors:
+        assert reader_errors is not None
+        named = pl.Series(reader_errors.column("row").to_numpy(), dtype=pl.Int64)
+        suspect = suspect | frame.get_column(ROW).is_in(named.implode())
+    if not has_reader_errors and not suspect.any():
+        return CoercedBatch(good=values, bad=frame.clear(), errors=ERROR_SCHEMA.empty_table())
+    # The few suspect rows (and the reader's errors) take the row-by-row reasons path; a row it
+    # finds good after all (a date in a later format) joins the good rows in file order.
+    checked = _coerce_rows(frame.filter(suspect), fields, mapping, rules, reader_errors)
+    good = values.filter(~suspect)
+    if checked.good.height:
+        good = pl.concat([good, checked.good], how="vertical").sort(ROW)
+    return CoercedBatch(good=good, bad=checked.bad, errors=checked.errors)
+
+
+def _coerce_rows(
+    frame: pl.DataFrame,
+    fields: Sequence[FieldSpec],
+    mapping: ColumnMapping,
+    rules: Sequence[Rule],
+    reader_errors: pa.Table | None,
+) -> CoercedBatch:
+    """Field by field with every reason of every bad row (the exact path for suspect rows)."""
     rows = frame.get_column(ROW)
     parsed: dict[str, pl.Series] = {ROW: rows}
     problems: list[pl.DataFrame] = []
@@ -148,6 +176,105 @@ def coerce_batch(
         good=good_frame.filter(~is_bad),
         bad=frame.filter(is_bad),
         errors=errors.to_arrow().cast(ERROR_SCHEMA),
+    )
+
+
+def _fused_pass(
+    frame: pl.DataFrame,
+    fields: Sequence[FieldSpec],
+    mapping: ColumnMapping,
+    rules: Sequence[Rule],
+) -> tuple[pl.DataFrame, pl.Series] | None:
+    """Every field of the batch parsed and checked in one lazy Polars query.
+
+    Returns the parsed fields — for each row that is not *suspect*, exactly what
+    :func:`_coerce_rows` gives — and the mask of suspect rows. Every row with an error is
+    suspect, and so is any row this pass does not read the way the exact path would: a date or
+    time not in the first format (a later one may read it), a number or time with spaces around
+    it (only codes are trimmed here: trimming every column was half the cost of a batch).
+    Polars evaluates the columns in one query, without a materialised column per step.
+    ``None`` when the batch has a column this pass does not handle (typed Parquet columns,
+    ``%z`` formats): the caller then takes the exact path for the whole batch.
+    """
+    schema = frame.schema
+    values: list[pl.Expr] = []
+    flags: list[pl.Expr] = []
+    for index, spec in enumerate(fields):
+        column = mapping.columns.get(spec.name)
+        if column is not None:
+            if schema[column] != pl.String:
+                return None
+            raw = pl.col(column)
+        elif spec.name in mapping.constants:
+            raw = pl.lit(mapping.constants[spec.name], pl.String)
+        else:
+            values.append(pl.lit(None, _dtype(spec)).alias(spec.name))
+            continue
+        field = pl.col(spec.name)
+        missing_name = f"__missing{index}"
+        if spec.type in ("code", "text"):
+            if column is None:  # a constant is taken as written, like the exact path does
+                value, missing = raw, pl.lit(False)
+            else:
+                stripped = raw.str.strip_chars()
+                missing = (stripped == "").fill_null(True)
+                value = stripped if spec.required else pl.when(~missing).then(stripped)
+        else:
+            parsed = _fused_value(raw, spec, mapping)
+            if parsed is None:
+                return None
+            value = parsed
+            # Empty and missing cells give null like the exact path; a cell of spaces is
+            # suspect (not a value here) and the exact path decides.
+            missing = pl.lit(False) if column is None else (raw == "").fill_null(True)
+            flags.append(~pl.col(missing_name) & field.is_null())
+        values.extend((value.alias(spec.name), missing.alias(missing_name)))
+        if spec.required:
+            flags.append(pl.col(missing_name))
+        if spec.minimum is not None:
+            flags.append((field < spec.minimum).fill_null(False))
+    flags.extend(rule.invalid().fill_null(False) for rule in rules)
+    names = [ROW, *(spec.name for spec in fields)]
+    suspect = pl.any_horizontal(flags) if flags else pl.lit(False)
+    result = (
+        frame.lazy()
+        .select(pl.col(ROW), *values)
+        .select(*names, suspect.alias("__suspect"))
+        .collect()
+    )
+    return result.select(names), result.get_column("__suspect")
+
+
+def _fused_value(raw: pl.Expr, spec: FieldSpec, mapping: ColumnMapping) -> pl.Expr | None:
+    """The parsed value of one non-text field as an expression (``None``: not handled here)."""
+    if spec.type in ("int", "float"):
+        cleaned = raw
+        if mapping.thousands_separator:
+            cleaned = cleaned.str.replace_all(mapping.thousands_separator, "", literal=True)
+        if mapping.decimal_separator != ".":
+            cleaned = cleaned.str.replace(mapping.decimal_separator, ".", literal=True)
+        number = cleaned.cast(pl.Float64, strict=False)
+        number = pl.when(number.is_finite()).then(number) * mapping.units.get(spec.name, 1.0)
+        if spec.type == "float":
+            return number
+        whole = number.is_not_null() & (number.round(0) == number)
+        return pl.when(whole).then(number).cast(pl.Int64)
+    if spec.type == "bool":
+        falses = [word for word in _FALSE if word]  # an empty cell is missing, not "no"
+        return raw.str.to_lowercase().replace_strict(
+            [*_TRUE, *falses], [True] * len(_TRUE) + [False] * len(falses),
+            default=None, return_dtype=pl.Boolean,
+        )  # fmt: skip
+    if spec.type == "date":
+        return raw.str.to_date((*mapping.date_formats, *ISO_DATE_FORMATS)[0], strict=False)
+    first = (*mapping.timestamp_formats, *ISO_TIMESTAMP_FORMATS)[0]
+    if "%z" in first or "%Z" in first or "%#z" in first:
+        return None
+    policy = mapping.ambiguous_times
+    return raw.str.to_datetime(first, strict=False, time_unit="us").dt.replace_time_zone(
+        mapping.timezone,
+        ambiguous="null" if policy == "quarantine" else policy,
+        non_existent="null",
     )
 
 
