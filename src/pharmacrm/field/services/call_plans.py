@@ -117,10 +117,7 @@ def call_plan_generate(
         plan = _write_plan(
             by=by, rep=rep, period_start=period_start, period_end=period_end, wanted=wanted
         )
-        history = plan_services.product_history_read(
-            period_start=period_start, account_ids=list(wanted), rep_ids=[rep.pk]
-        )
-        plan_services.call_plan_priorities_fill(plans=[plan], history=history)
+        plan_services.call_plan_priorities_fill(plans=[plan])
     return plan
 
 
@@ -276,8 +273,8 @@ def call_plans_generate_all(
     """Generate the plan of every active sales rep for the period (see ``call_plan_generate``).
 
     Scoping is read once for all reps (``_accounts_by_rep``), the period's existing plans and
-    their lines in one query each, the product history for priority products once
-    (``plans_edit.product_history_read``) and filled in bulk per chunk; plans are committed
+    their lines in one query each; priority products are filled at the end in bulk
+    (``plans_edit.call_plan_priorities_fill``, one history read); plans are committed
     in chunks of ``GENERATE_ALL_CHUNK`` reps, so a failure keeps the chunks already written
     and a re-run finishes the rest. ``progress`` is called with (reps done, reps in all) after
     each rep. Users who hold another role beside sales rep take the per-rep path (their sight
@@ -295,7 +292,6 @@ def call_plans_generate_all(
     accounts_of = _accounts_by_rep(plain, period_start)
     months = months_spanned(period_start=period_start, period_end=period_end)
     rules = _rules_by_key()
-    history = plan_services.product_history_read(period_start=period_start)
     plan_of = {
         plan.rep_id: plan
         for plan in CallPlan.objects.filter(
@@ -344,5 +340,9 @@ def call_plans_generate_all(
                 if progress is not None:
                     progress(len(plans), len(reps))
             CallPlanLine.objects.bulk_create(new_lines, batch_size=5000)
-            plan_services.call_plan_priorities_fill(plans=plans[start:], history=history)
+    # Priorities after every chunk is in: one history read for the whole period (and none
+    # on a re-run where every line has them). A failure here leaves the lines without
+    # products; a re-run fills them.
+    with transaction.atomic():
+        plan_services.call_plan_priorities_fill(plans=plans)
     return plans
