@@ -60,6 +60,7 @@ def main() -> None:  # noqa: PLR0915 - one linear loading script
     parser.add_argument("--visits", type=int, default=2_000_000)
     parser.add_argument("--sessions", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--products", type=int, default=20)
     args = parser.parse_args()
     _setup()
 
@@ -70,6 +71,7 @@ def main() -> None:  # noqa: PLR0915 - one linear loading script
     from django.utils import timezone
 
     from pharmacrm.accounts.search import search_key
+    from pharmacrm.catalog.models import Product
     from pharmacrm.core import services as core_services
     from pharmacrm.core.models import User
     from pharmacrm.core.roles import Role
@@ -181,8 +183,34 @@ def main() -> None:  # noqa: PLR0915 - one linear loading script
             "closed_at", "created_at", "updated_at", "client_uuid", "version",
         ]  # fmt: skip
         n_visits = _copy(cursor, "field_visit", visit_columns, visits())
+        # Products discussed: one or two of ``--products`` per done visit (the priority
+        # products of generated plans are ranked from them). Picked by the visit id in SQL:
+        # 2 M visits through COPY rows from Python would double the load time.
+        Product.objects.bulk_create(
+            [Product(sku_code=f"FB-P{p:03d}", brand=f"Brand {p:03d}") for p in range(args.products)]
+        )
+        cursor.execute(
+            "SELECT array_agg(id ORDER BY id) FROM catalog_product WHERE sku_code LIKE 'FB-P%%'"
+        )
+        product_ids = cursor.fetchone()[0]
+        n = len(product_ids)
+        cursor.execute(
+            "INSERT INTO field_visit_products (visit_id, product_id) "
+            "SELECT v.id, (%s::bigint[])[1 + v.id %% %s] FROM field_visit v "
+            "WHERE v.status = 'done' "
+            "UNION ALL "
+            "SELECT v.id, (%s::bigint[])[1 + (v.id / 3 + 7) %% %s] FROM field_visit v "
+            "WHERE v.status = 'done' AND v.id %% 2 = 0 AND v.id %% %s <> (v.id / 3 + 7) %% %s",
+            [product_ids, n, product_ids, n, n, n],
+        )
+        n_visit_products = cursor.rowcount
     with connection.cursor() as cursor:
-        for table in ("accounts_account", "field_visit", "territories_assignment"):
+        for table in (
+            "accounts_account",
+            "field_visit",
+            "field_visit_products",
+            "territories_assignment",
+        ):
             cursor.execute(f"ANALYZE {table}")
     loaded = time.perf_counter() - started
 
@@ -203,6 +231,7 @@ def main() -> None:  # noqa: PLR0915 - one linear loading script
                 "managers": len(managers),
                 "accounts": n_accounts,
                 "visits": n_visits,
+                "visit_products": n_visit_products,
                 "seconds": round(loaded, 1),
             }
         )
