@@ -23,14 +23,14 @@ import polars as pl
 import pyarrow as pa
 
 from pharmacrm.core.importkit.coerce import Rule, check_mapping, coerce_batch
-from pharmacrm.core.importkit.errors import ERROR_SCHEMA, RowError
+from pharmacrm.core.importkit.errors import ERROR_SCHEMA, RowError, empty_errors
 from pharmacrm.core.importkit.fields import FieldSpec
 from pharmacrm.core.importkit.mapping import ColumnMapping
 from pharmacrm.core.importkit.quarantine import QuarantineWriter
 from pharmacrm.core.importkit.readers import ROW, OrderedReadNeeded, open_source
 from pharmacrm.core.importkit.registry import Adapter, CodeResolver, FileReport, Progress
 from pharmacrm.warehouse.facts import FACTS, NATURAL_KEYS
-from pharmacrm.warehouse.keyset import KeySet, first_occurrences, key_hashes
+from pharmacrm.warehouse.keyset import KeySet, key_hashes
 from pharmacrm.warehouse.store import Partition, StagedImport, WarehouseStore, source_slug
 
 FIRST_ERRORS = 20
@@ -303,19 +303,16 @@ def _stage(  # noqa: PLR0913 - import_file's options, passed on
             counters.time("validate", clock)
             clock = time.perf_counter()
             facts, duplicate_errors = _drop_duplicates(
-                facts, kind, keys, store, seen, loaded, replace_partitions
+                facts, kind, context, keys, store, seen, loaded, replace_partitions
             )
             errors = pa.concat_tables([coerced.errors, duplicate_errors])
-            bad_rows = pl.Series(errors.column("row").to_numpy()).unique()
-            if bad_rows.len():
+            if errors.num_rows:
+                bad_rows = pl.Series("row", errors.column("row")).unique()
                 quarantine.write(frame.filter(pl.col(ROW).is_in(bad_rows.implode())), errors)
-            _remember_errors(counters, errors, path.name)
-            counters.rows_quarantined += bad_rows.len()
+                _remember_errors(counters, errors, path.name)
+                counters.rows_quarantined += bad_rows.len()
             counters.duplicates += duplicate_errors.num_rows
-            for (source_name, month), part in facts.partition_by(
-                ["_source", "_month"], as_dict=True, include_key=False
-            ).items():
-                partition = Partition(kind.fact, str(source_name), str(month))
+            for partition, part in _partitions(facts, kind, context):
                 staged.write(partition, part.to_arrow().cast(FACTS[kind.fact]))
             counters.facts_written += facts.height
             counters.time("write", clock)
@@ -384,21 +381,47 @@ def _to_fact(
     for name in schema.names:
         if name not in columns:
             columns[name] = pl.col(name) if name in built.columns else pl.lit(None)
-    source = (
-        pl.col(kind.source_field).map_elements(source_slug, return_dtype=pl.String)
-        if kind.source_field
-        else pl.lit(context.source)
-    )
+    # The partition key: the month as the number yyyymm (formatting a string per row cost more
+    # than the rest of this function) and, only where rows name their source, its slug.
     month = (
         pl.col(kind.month_field)
         if kind.month_field == "period"
-        else pl.col(kind.month_field).dt.strftime("%Y-%m")
+        else (pl.col(kind.month_field).dt.year() * 100 + pl.col(kind.month_field).dt.month())
     )
-    return built.select(
-        *(columns[name].alias(name) for name in schema.names),
-        source.alias("_source"),
-        month.alias("_month"),
-    )
+    extra = [month.alias("_month")]
+    if kind.source_field:
+        sent = built.get_column(kind.source_field).unique().drop_nulls().to_list()
+        source = pl.col(kind.source_field).replace_strict(
+            sent, [source_slug(str(code)) for code in sent], default=None, return_dtype=pl.String
+        )
+        extra.insert(0, source.alias("_source"))
+    return built.select(*(columns[name].alias(name) for name in schema.names), *extra)
+
+
+def _partition_keys(kind: FactKind) -> list[str]:
+    return ["_source", "_month"] if kind.source_field else ["_month"]
+
+
+def _partition(kind: FactKind, context: BuildContext, key: tuple[object, ...]) -> Partition:
+    """The partition of one ``_partition_keys`` value (the month yyyymm shown as ``yyyy-mm``)."""
+    source = str(key[0]) if kind.source_field else context.source
+    month = key[-1]
+    shown = f"{month // 100:04d}-{month % 100:02d}" if isinstance(month, int) else str(month)
+    return Partition(kind.fact, source, shown)
+
+
+def _partitions(
+    facts: pl.DataFrame, kind: FactKind, context: BuildContext
+) -> list[tuple[Partition, pl.DataFrame]]:
+    """Split fact rows by partition (the key columns dropped); one partition costs no copy."""
+    keys = _partition_keys(kind)
+    if not facts.height:
+        return []
+    if all(facts.get_column(key).n_unique() == 1 for key in keys):
+        first = tuple(facts.get_column(key)[0] for key in keys)
+        return [(_partition(kind, context, first), facts.drop(keys))]
+    parts = facts.partition_by(keys, as_dict=True, include_key=False)
+    return [(_partition(kind, context, key), part) for key, part in parts.items()]
 
 
 def _number_lines(
@@ -424,9 +447,10 @@ def _number_lines(
     ).drop("_doc", "_ord", "_offset")
 
 
-def _drop_duplicates(
+def _drop_duplicates(  # noqa: PLR0913 - the check's state, passed in by _stage
     facts: pl.DataFrame,
     kind: FactKind,
+    context: BuildContext,
     keys: tuple[str, ...],
     store: WarehouseStore,
     seen: KeySet,
@@ -435,9 +459,9 @@ def _drop_duplicates(
 ) -> tuple[pl.DataFrame, pa.Table]:
     """Remove rows whose natural key is stored already or repeats within the file."""
     if not keys or not facts.height:
-        return facts, ERROR_SCHEMA.empty_table()
-    for source_name, month in facts.select("_source", "_month").unique().iter_rows():
-        partition = Partition(kind.fact, source_name, month)
+        return facts, empty_errors()
+    for key in facts.select(_partition_keys(kind)).unique().iter_rows():
+        partition = _partition(kind, context, key)
         if partition in loaded:
             continue
         loaded.add(partition)
@@ -446,10 +470,12 @@ def _drop_duplicates(
         else:
             seen.add(store.existing_key_hashes(partition, keys))
     hashes = key_hashes(facts, keys)
-    duplicate = seen.contains(hashes) | ~first_occurrences(hashes)
+    # Polars finds first occurrences by hashing, ~4× cheaper than NumPy's sort-based unique.
+    repeated = ~pl.Series(hashes).is_first_distinct().to_numpy()
+    duplicate = seen.contains(hashes) | repeated
     seen.add(hashes[~duplicate])
     if not duplicate.any():
-        return facts, ERROR_SCHEMA.empty_table()
+        return facts, empty_errors()
     mask = pl.Series(duplicate)
     dropped = facts.filter(mask)
     shown = pl.concat_str([pl.col(name).cast(pl.String) for name in keys], separator=" / ")

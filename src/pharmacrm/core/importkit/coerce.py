@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 import pyarrow as pa
 
-from pharmacrm.core.importkit.errors import ERROR_SCHEMA, ImportKitError
+from pharmacrm.core.importkit.errors import ERROR_SCHEMA, ImportKitError, empty_errors
 from pharmacrm.core.importkit.fields import FieldSpec
 from pharmacrm.core.importkit.mapping import ColumnMapping
 from pharmacrm.core.importkit.readers import ROW
@@ -111,7 +111,7 @@ def coerce_batch(
         named = pl.Series(reader_errors.column("row").to_numpy(), dtype=pl.Int64)
         suspect = suspect | frame.get_column(ROW).is_in(named.implode())
     if not has_reader_errors and not suspect.any():
-        return CoercedBatch(good=values, bad=frame.clear(), errors=ERROR_SCHEMA.empty_table())
+        return CoercedBatch(good=values, bad=frame.clear(), errors=empty_errors())
     # The few suspect rows (and the reader's errors) take the row-by-row reasons path; a row it
     # finds good after all (a date in a later format) joins the good rows in file order.
     checked = _coerce_rows(frame.filter(suspect), fields, mapping, rules, reader_errors)
@@ -279,7 +279,7 @@ def _fused_value(raw: pl.Expr, spec: FieldSpec, mapping: ColumnMapping) -> pl.Ex
 
 
 def _errors_frame_empty() -> pl.DataFrame:
-    frame = pl.from_arrow(ERROR_SCHEMA.empty_table())
+    frame = pl.from_arrow(empty_errors())
     assert isinstance(frame, pl.DataFrame)
     return frame
 
