@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,16 +33,66 @@ class User(AbstractUser):
 
     @property
     def roles(self) -> set[Role]:
-        """The user's roles; superusers count as administrators."""
-        names = {g.name for g in self.groups.all()}
-        found = {r for r in Role if r.value in names}
+        """The user's roles; superusers count as administrators.
+
+        The role groups are read once per instance (every request loads its user afresh) and
+        kept until any membership or role group changes in this process (see
+        :func:`_role_groups_changed`): a page asked for the roles 5–7 times, one query each.
+        """
+        cached = self.__dict__.get("_role_cache")
+        if cached is None or cached[0] != _role_generation.value:
+            generation = _role_generation.value
+            names = {g.name for g in self.groups.all()}
+            cached = (generation, frozenset(r for r in Role if r.value in names))
+            self.__dict__["_role_cache"] = cached
+        found = set(cached[1])
         if self.is_superuser:
             found.add(Role.ADMINISTRATOR)
         return found
 
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        """Reload the fields and forget the cached roles."""
+        self.__dict__.pop("_role_cache", None)
+        super().refresh_from_db(*args, **kwargs)
+
     def has_role(self, *roles: Role) -> bool:
         """True when the user holds any of ``roles``."""
         return bool(self.roles & set(roles))
+
+
+class _Generation:
+    """A process-wide counter of role-group changes; a cached role set older than it is stale."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+        self.value = 0
+
+    def bump(self) -> None:
+        self.value = next(self._counter)  # itertools.count is atomic under the GIL
+
+
+_role_generation = _Generation()
+
+
+def role_generation() -> int:
+    """Changes whenever a role membership or a role group changes in this process.
+
+    Caches derived from a user's roles (a territory scope) keep it beside their value.
+    """
+    return _role_generation.value
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def _role_groups_changed(**_kwargs: Any) -> None:
+    """Any membership change, from either side (``user.groups`` or ``group.user_set``)."""
+    _role_generation.bump()
+
+
+@receiver(post_save, sender=Group)
+@receiver(post_delete, sender=Group)
+def _role_group_saved(**_kwargs: Any) -> None:
+    """A renamed or deleted group changes the roles of its members."""
+    _role_generation.bump()
 
 
 def _hash_token(raw: str) -> str:
