@@ -6,14 +6,18 @@ territories a user may see on a date; nobody else interprets assignments or role
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
-from pharmacrm.core.models import User
+from pharmacrm.core.models import User, role_generation
 from pharmacrm.core.roles import Role
 from pharmacrm.territories.models import Assignment, Territory
 
@@ -79,7 +83,36 @@ def assignments_active_on(*, on: date) -> QuerySet[Assignment]:
     )
 
 
+_changes = itertools.count(1)
+_generation = [0]
+
+
+@receiver(post_save, sender=Assignment)
+@receiver(post_delete, sender=Assignment)
+@receiver(post_save, sender=Territory)
+@receiver(post_delete, sender=Territory)
+def _coverage_changed(**_kwargs: Any) -> None:
+    """An assignment or the tree changed: every remembered coverage is stale."""
+    _generation[0] = next(_changes)
+
+
 def territory_ids_covered_by(*, user: User, on: date) -> frozenset[int] | None:
+    """The territory ids whose accounts ``user`` may see on ``on``; ``None`` means all of them.
+
+    Remembered on the user object (one per request) until an assignment, the tree or a role
+    membership changes in this process: a list page asks two or three times (rows, filter
+    choices, search), and each answer costs the assignments and the whole tree.
+    """
+    key = (on, user.is_active, _generation[0], role_generation())
+    memo = user.__dict__.setdefault("_coverage_memo", {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = _territory_ids_covered_by(user=user, on=on)
+    result: frozenset[int] | None = memo[key]
+    return result
+
+
+def _territory_ids_covered_by(*, user: User, on: date) -> frozenset[int] | None:
     """The territory ids whose accounts ``user`` may see on ``on``; ``None`` means all of them.
 
     ``None`` (administrator, director, analyst, campaign manager) also covers accounts that
