@@ -387,3 +387,29 @@ def test_administrator_assigns_a_supplier_in_the_back_office(suppliers, world):
         None,
     )
     assert created.history.get().history_user == world.admin  # type: ignore[attr-defined]
+
+
+# --- the supplier's 360 page --------------------------------------------------------------
+
+
+def test_supplier_360_lists_its_supplier_managers_with_their_periods(suppliers, world):
+    later = core_services.user_create(username="supplier_mgr2", role=Role.SUPPLIER_MANAGER)
+    supplier_services.supplier_assignment_end(
+        by=world.admin, assignment=suppliers.assignment, ends_on=date(2024, 12, 31)
+    )
+    supplier_services.supplier_assignment_create(
+        by=world.admin, user=later, supplier=suppliers.gsk, starts_on=date(2025, 1, 1)
+    )
+
+    gsk = _client(world.director).get(f"/crm/accounts/{suppliers.gsk.pk}/").content.decode()
+    pfizer = _client(world.director).get(f"/crm/accounts/{suppliers.pfizer.pk}/").content.decode()
+    pharmacy = _client(world.director).get(f"/crm/accounts/{world.pharmacy.pk}/").content.decode()
+
+    assert 'data-supplier-manager="supplier_mgr2"' in gsk
+    assert 'data-supplier-manager="supplier_mgr"' in gsk
+    assert "2024-01-01 – 2024-12-31" in gsk
+    assert "2025-01-01 – …" in gsk
+    assert gsk.index('"supplier_mgr2"') < gsk.index('"supplier_mgr"')  # newest first
+    assert 'data-testid="supplier-managers"' in pfizer
+    assert "data-supplier-manager=" not in pfizer  # Pfizer has nobody yet
+    assert 'data-testid="supplier-managers"' not in pharmacy  # not a supplier

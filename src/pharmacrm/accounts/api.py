@@ -191,6 +191,9 @@ def account_list(
     if q:
         hits = account_selectors.account_search_for(user=user, q=q, limit=200)
         rows = rows.filter(pk__in=[h.account_id for h in hits])
+    if q or rep_id is not None or account_selectors.account_scope_is_bounded(user=user):
+        rows, keys = account_selectors.account_rows_sorted_in_memory(rows)
+        return rows.order_by(keys["name"], "pk")
     return rows.order_by("name", "pk")
 
 

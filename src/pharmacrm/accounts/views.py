@@ -108,7 +108,21 @@ def _filtered_accounts(request: HttpRequest, user: User) -> Any:
     if q:
         hits = account_selectors.account_search_for(user=user, q=q, limit=200)
         rows = rows.filter(pk__in=[h.account_id for h in hits])
-    return rows, filters
+    sort_keys: dict[str, str] = {}
+    if q or filters["rep"] or account_selectors.account_scope_is_bounded(user=user):
+        rows, sort_keys = account_selectors.account_rows_sorted_in_memory(rows)
+    return rows, filters, sort_keys
+
+
+def _account_sorts(sort_keys: dict[str, str]) -> list[SortOption]:
+    return [
+        SortOption(o.key, o.label, tuple(sort_keys.get(f, f) for f in o.fields))
+        for o in ACCOUNT_SORTS
+    ]
+
+
+def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
 
 
 def _htmx_template(request: HttpRequest, template: str, block: str = "rows") -> str:
@@ -122,10 +136,20 @@ def _htmx_template(request: HttpRequest, template: str, block: str = "rows") -> 
 def account_list(request: HttpRequest) -> HttpResponse:
     """Accounts the user covers: typo-tolerant search, filters, sort, pagination."""
     user = _user(request)
-    rows, filters = _filtered_accounts(request, user)
+    rows, filters, sort_keys = _filtered_accounts(request, user)
     page = list_page(
-        request, rows, sort_options=ACCOUNT_SORTS, default_sort="name", filters=filters
+        request,
+        rows,
+        sort_options=_account_sorts(sort_keys),
+        default_sort="name",
+        filters=filters,
     )
+    # Labels looked up once per page: get_FOO_display builds a dict of every choice (hashing
+    # each lazily translated label) per call, two calls per row.
+    kinds, statuses = _labels(AccountKind.choices), _labels(AccountStatus.choices)
+    for account in page.rows:
+        account.kind_label = kinds.get(account.kind, account.kind)
+        account.status_label = statuses.get(account.status, account.status)
     context = {
         "list": page,
         "kinds": AccountKind.choices,
@@ -142,7 +166,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def account_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered account list as CSV (same scope, filters and search as the page)."""
     user = _user(request)
-    rows, _filters = _filtered_accounts(request, user)
+    rows, _filters, sort_keys = _filtered_accounts(request, user)
     columns = ("code", "name", "kind", "tier", "status", "grade", "province", "city", "address")
 
     class _Echo:
@@ -153,7 +177,11 @@ def account_export(request: HttpRequest) -> StreamingHttpResponse:
 
     def lines() -> Any:
         yield writer.writerow(columns)
-        for row in rows.order_by("code").values_list(*columns).iterator(chunk_size=2000):
+        for row in (
+            rows.order_by(sort_keys.get("code", "code"), "pk")
+            .values_list(*columns)
+            .iterator(chunk_size=2000)
+        ):
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -187,6 +215,12 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "nodes": nodes,
         "edges": [(e, positions[e.source], positions[e.target]) for e in edges],
         "rep_history": account_selectors.account_rep_history(account=account),
+        "is_supplier": account.tier == AccountTier.UPSTREAM,
+        "supplier_managers": (
+            account_selectors.supplier_assignment_list(supplier_id=account.pk)
+            if account.tier == AccountTier.UPSTREAM
+            else []
+        ),
         "territory_history": account_selectors.account_territory_history(account=account),
         "history": account_selectors.account_audit_for(account=account),
         "status_form": StatusForm(),
