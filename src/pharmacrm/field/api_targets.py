@@ -126,3 +126,43 @@ def attainment(
         "rows": [_row(r) for r in report.rows],
         "total": _row(report.total),
     }
+
+
+@router.get(
+    "/territory-attainment",
+    response=AttainmentOut,
+    summary="Territory targets against actuals with drill-down",
+)
+def territory_attainment(
+    request: HttpRequest,
+    period: str = "",
+    territory_id: int | None = None,
+    account_id: int | None = None,
+    currency: str = "",
+) -> dict[str, Any]:
+    """Territories with a territory-only target, a territory's accounts, or their products.
+
+    Only territories the caller covers (a rep their own, a manager their region's).
+    ``period``: ``2026Q1`` or ``2026-01`` (default: the current quarter).
+    """
+    try:
+        chosen = target_services.period_parse(period) if period else None
+    except ValueError as refused:
+        raise ValidationError({"period": str(refused)}) from refused
+    chosen = chosen or target_services.period_containing(timezone.localdate())
+    report = target_selectors.territory_attainment_report(
+        user=_user(request),
+        period=chosen,
+        currency=currency or None,
+        territory_id=territory_id,
+        account_id=account_id if territory_id is not None else None,
+    )
+    return {
+        "level": report.level,
+        "period": chosen.label,
+        "period_start": chosen.start,
+        "period_end": chosen.end,
+        "currency": report.currency,
+        "rows": [_row(r) for r in report.rows],
+        "total": _row(report.total),
+    }

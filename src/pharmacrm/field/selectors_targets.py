@@ -16,6 +16,10 @@ their product targets, else of their monthly targets inside a quarter. **Change*
 (actual − previous period's actual) / previous actual. Drill-down: region (the region-level
 ancestor of the rep's territory) → rep → account → product; ranking by attainment, then
 actual, then name.
+
+**Territory targets** (a territory, no rep) are shown against the sales of the accounts in
+the territory's subtree on each day (``territory_attainment_report``), drilled territory →
+account → product, scoped to the territories the user covers.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -55,8 +59,9 @@ SALES_FACTS = {"invoice_lines": "buyer_id", "receipt_lines": "outlet_id"}
 def target_list_for(*, user: User, on: date | None = None) -> QuerySet[Target]:
     """Targets ``user`` may see, newest period first.
 
-    A rep their own, a manager their team's and the territory targets under their node,
-    director and administrator all, other roles none.
+    A rep their own and the territory targets (no rep) of the territories they cover, a
+    manager their team's and the targets of territories under their node, director and
+    administrator all, other roles none.
     """
     day = on or timezone.localdate()
     rows = Target.objects.select_related("rep", "territory", "product").order_by(
@@ -65,9 +70,10 @@ def target_list_for(*, user: User, on: date | None = None) -> QuerySet[Target]:
     rep_ids = field_selectors._rep_ids_visible_to(user=user, on=day)
     if rep_ids is None:
         return rows
+    covered = territory_ids_with_targets_for(user=user, on=day) or frozenset()
     if not user.roles & field_selectors.ROLES_SEEING_TEAMS:
-        return rows.filter(rep_id__in=sorted(rep_ids))
-    covered = territory_selectors.territory_ids_covered_by(user=user, on=day) or frozenset()
+        territory_only = Q(rep__isnull=True, territory_id__in=sorted(covered))
+        return rows.filter(Q(rep_id__in=sorted(rep_ids)) | territory_only)
     return rows.filter(Q(rep_id__in=sorted(rep_ids)) | Q(territory_id__in=sorted(covered)))
 
 
@@ -425,3 +431,228 @@ def _account_names(user: User) -> object:
         return dict(rows.filter(pk__in=sorted(keys)).values_list("pk", "name"))
 
     return names
+
+
+# ------------------------------------------------------------------ territory targets
+#
+# A territory target (a target with a territory and no rep) is met by the net sales of the
+# accounts placed in the territory's subtree on each sale's day, whoever covered them. Where
+# an account sat when is read from its audit trail (as the account page's territory history
+# does); an account without audit rows (loaded in bulk) counts where it sits today.
+
+_ALWAYS = date(1900, 1, 1)
+
+
+def _placements(territory_ids: set[int]) -> list[tuple[int, int, date, date | None]]:
+    """(account, territory, from, to) for every account that ever sat in ``territory_ids``.
+
+    Intervals are local days, both ends inclusive; the last one of an account is open. Two
+    moves on one day: the later one holds from that day.
+    """
+    if not territory_ids:
+        return []
+    wanted = sorted(territory_ids)
+    history = Account.history.model.objects  # type: ignore[attr-defined]
+    placed_now = Account.objects.filter(territory_id__in=wanted)
+    ever = Q(id__in=history.filter(territory_id__in=wanted).values("id")) | Q(
+        id__in=placed_now.values("pk")
+    )
+    rows: dict[int, list[tuple[date, int | None, str]]] = defaultdict(list)
+    for account_id, at, territory_id, kind in (
+        history.filter(ever)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "territory_id", "history_type")
+        .iterator(chunk_size=20_000)
+    ):
+        rows[account_id].append((timezone.localdate(at), territory_id, kind))
+    found: list[tuple[int, int, date, date | None]] = []
+    found.extend(
+        (account_id, territory_id, _ALWAYS, None)
+        for account_id, territory_id in placed_now.values_list("pk", "territory_id")
+        if account_id not in rows
+    )
+    for account_id, changes in rows.items():
+        for index, (day, territory_id, kind) in enumerate(changes):
+            following = changes[index + 1][0] if index + 1 < len(changes) else None
+            if kind == "-" or territory_id not in territory_ids:
+                continue
+            if following is not None and following <= day:
+                continue  # replaced the same day
+            starts_on = _ALWAYS if index == 0 else day
+            ends_on = None if following is None else following - timedelta(days=1)
+            found.append((account_id, territory_id, starts_on, ends_on))
+    return found
+
+
+@dataclass(frozen=True)
+class TerritorySale:
+    """Net sales of one account in one product counted for one target territory."""
+
+    territory_id: int
+    account_id: int
+    product_id: int | None
+    amount: float
+    quantity: float
+
+
+def territory_sales(
+    *, period: Period, currency: str, territory_ids: Iterable[int]
+) -> list[TerritorySale]:
+    """Net sales per (target territory, account, product) over ``period``.
+
+    Each territory counts the accounts in its subtree on each sale's day (the block comment
+    above); a territory and one of its descendants both count the same sale.
+    """
+    targets = sorted(set(territory_ids))
+    facts, params = _facts_sql(period, currency)
+    if not facts or not targets:
+        return []
+    children, _nodes = _children()
+    tree = [(root, node) for root in targets for node in _subtree(root, children)]
+    placed = _placements({node for _root, node in tree})
+    if not placed:
+        return []
+    con = duckdb.connect()
+    try:
+        con.register(
+            "tree",
+            pa.table(
+                {
+                    "target_id": pa.array([t[0] for t in tree], pa.int64()),
+                    "territory_id": pa.array([t[1] for t in tree], pa.int64()),
+                }
+            ),
+        )
+        con.register(
+            "placed",
+            pa.table(
+                {
+                    "account_id": pa.array([p[0] for p in placed], pa.int64()),
+                    "territory_id": pa.array([p[1] for p in placed], pa.int64()),
+                    "starts_on": pa.array([p[2] for p in placed], pa.date32()),
+                    "ends_on": pa.array([p[3] for p in placed], pa.date32()),
+                }
+            ),
+        )
+        rows = con.execute(
+            f"WITH facts AS ({facts}) "  # noqa: S608 - the facts part is built from our names
+            "SELECT t.target_id, f.account_id, f.product_id, sum(f.amount), sum(f.qty) "
+            "FROM facts f JOIN placed p ON p.account_id = f.account_id AND f.day >= p.starts_on "
+            "AND (p.ends_on IS NULL OR f.day <= p.ends_on) "
+            "JOIN tree t ON t.territory_id = p.territory_id "
+            "GROUP BY ALL ORDER BY 1, 2, 3",
+            params,
+        ).fetchall()
+    finally:
+        con.close()
+    return [TerritorySale(int(r[0]), int(r[1]), r[2], float(r[3]), float(r[4])) for r in rows]
+
+
+def _territory_targets(
+    targets: Iterable[Target], period: Period
+) -> tuple[dict[int, Decimal], dict[tuple[int, int], Decimal]]:
+    """Each territory's target total and (territory, product) targets, by the reps' rule."""
+    exact_total: dict[int, Decimal] = defaultdict(Decimal)
+    exact_product: dict[int, Decimal] = defaultdict(Decimal)
+    inner_total: dict[int, Decimal] = defaultdict(Decimal)
+    product: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for target in targets:
+        if target.rep_id is not None or target.territory_id is None:
+            continue
+        is_exact = (target.period_start, target.period_end) == (period.start, period.end)
+        if target.product_id is None:
+            (exact_total if is_exact else inner_total)[target.territory_id] += target.amount
+        elif is_exact:
+            exact_product[target.territory_id] += target.amount
+            product[(target.territory_id, target.product_id)] += target.amount
+    totals = {
+        key: exact_total.get(key) or exact_product.get(key) or inner_total[key]
+        for key in {*exact_total, *exact_product, *inner_total}
+    }
+    return totals, dict(product)
+
+
+def territory_ids_with_targets_for(*, user: User, on: date | None = None) -> frozenset[int] | None:
+    """Territories whose targets and attainment ``user`` may see; ``None``: every territory.
+
+    The territories ``user`` covers (a rep their own subtree, a regional manager their
+    region's): a target on a node above would show colleagues' sales, so it is not shown.
+    Director and administrator see every territory; other roles (analyst, campaign manager,
+    who see accounts but not the field force's results) none, as on the reps' pages.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if not user.roles & {Role.SALES_REP, *field_selectors.ROLES_SEEING_TEAMS}:
+        return frozenset()
+    return territory_selectors.territory_ids_covered_by(user=user, on=on or timezone.localdate())
+
+
+def territory_attainment_report(
+    *,
+    user: User,
+    period: Period,
+    currency: str | None = None,
+    territory_id: int | None = None,
+    account_id: int | None = None,
+) -> AttainmentReport:
+    """Territory targets against their actuals, drilled territory → account → product.
+
+    No argument: one row per territory with a territory-only target for the period (in the
+    currency) that ``user`` may see; ``territory_id``: the accounts that sold there, under the
+    territory's target; with ``account_id``: the products of that account there, under the
+    territory's product targets. A territory outside ``user``'s sight gives an empty table.
+    Same arithmetic, change and ranking as ``attainment_report``.
+    """
+    currency = (currency or settings.BASE_CURRENCY).upper()
+    visible = territory_ids_with_targets_for(user=user)
+    targets = Target.objects.filter(
+        rep__isnull=True,
+        territory__isnull=False,
+        currency=currency,
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+    )
+    if visible is not None:
+        targets = targets.filter(territory_id__in=sorted(visible))
+    totals, product_targets = _territory_targets(targets, period)
+    if territory_id is not None:
+        in_sight = visible is None or territory_id in visible
+        chosen = {territory_id} if in_sight else set()
+    else:
+        chosen = set(totals)
+    sales = territory_sales(period=period, currency=currency, territory_ids=chosen)
+    before = territory_sales(period=period.previous(), currency=currency, territory_ids=chosen)
+    if territory_id is not None and account_id is not None:
+        level = "product"
+        sales = [s for s in sales if s.account_id == account_id]
+        before = [s for s in before if s.account_id == account_id]
+        rows = _group(sales, before, lambda s: s.product_id, _product_names)  # type: ignore[arg-type]
+        for row in rows:
+            row.target = product_targets.get((territory_id, row.key or 0))
+    elif territory_id is not None:
+        level = "account"
+        rows = _group(sales, before, lambda s: s.account_id, _account_names(user))  # type: ignore[arg-type]
+    else:
+        level = "territory"
+        names = {pk: name for pk, (_p, _l, name) in _children()[1].items()}
+        rows = _group(
+            sales,  # type: ignore[arg-type]
+            before,  # type: ignore[arg-type]
+            lambda s: s.territory_id,
+            lambda keys: {k: names.get(k, f"#{k}") for k in keys},
+            keys=chosen,
+        )
+        for row in rows:
+            row.target = totals.get(row.key or 0)
+    total = AttainmentRow(
+        key=None,
+        label="",
+        actual=round(sum(r.actual for r in rows), 2),
+        previous=round(sum(r.previous for r in rows), 2),
+    )
+    if level == "territory":
+        # Nested territories (a region and one of its districts) would count a sale twice.
+        total.target = None
+    elif level == "account" and territory_id in chosen:
+        total.target = totals.get(territory_id or 0)
+    return AttainmentReport(level, period, currency, _ranked(rows), total)

@@ -31,6 +31,11 @@ urlpatterns += [
         name="field-opportunity-move",
     ),
     path("targets/", views_targets.target_attainment, name="field-targets"),
+    path(
+        "targets/territories/",
+        views_targets.target_territory_attainment,
+        name="field-target-territories",
+    ),
     path("targets/list/", views_targets.target_list, name="field-target-list"),
     path("targets/new/", views_targets.target_create, name="field-target-create"),
     path("targets/import/", views_targets.target_import, name="field-target-import"),

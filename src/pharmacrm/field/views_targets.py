@@ -14,7 +14,7 @@ import altair as alt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pharmacrm.catalog import selectors as catalog_selectors
+from pharmacrm.core import exports
 from pharmacrm.core.importkit.errors import ImportKitError
 from pharmacrm.core.lists import SortOption, list_page
 from pharmacrm.core.models import User
@@ -42,6 +43,7 @@ TARGET_SORTS = [
     SortOption("amount", gettext_lazy("Amount"), ("amount",)),
 ]
 LEVEL_TITLES = {
+    "territory": gettext_lazy("Territory"),
     "region": gettext_lazy("Region"),
     "rep": gettext_lazy("Rep"),
     "account": gettext_lazy("Account"),
@@ -97,17 +99,45 @@ def _chart(report: target_selectors.AttainmentReport) -> dict[str, Any]:
     return spec
 
 
-@require_GET
-def target_attainment(request: HttpRequest) -> HttpResponse:
-    """Attainment and ranking for a period, drilled region → rep → account → product."""
-    user = _user(request, VIEW_ROLES)
+def _period(request: HttpRequest) -> tuple[target_services.Period, str]:
+    """The period the query string asks for (else the current quarter) and a parse error."""
     text = request.GET.get("period", "")
     error = ""
     try:
         period = target_services.period_parse(text) if text else None
     except ValueError as refused:
         error, period = str(refused), None
-    period = period or target_services.period_containing(timezone.localdate())
+    return period or target_services.period_containing(timezone.localdate()), error
+
+
+def _share(value: object) -> float | None:
+    return None if value is None else round(float(value), 4)  # type: ignore[arg-type]
+
+
+EXPORT_COLUMNS = (
+    exports.ExportColumn(gettext_lazy("Rank"), "rank"),
+    exports.ExportColumn(gettext_lazy("Name"), "label"),
+    exports.ExportColumn(gettext_lazy("Target"), "target"),
+    exports.ExportColumn(gettext_lazy("Actual"), "actual"),
+    exports.ExportColumn(gettext_lazy("Attainment"), lambda row: _share(row.attainment)),
+    exports.ExportColumn(gettext_lazy("Previous period"), "previous"),
+    exports.ExportColumn(gettext_lazy("Change"), lambda row: _share(row.change)),
+)
+
+
+def _export(
+    report: target_selectors.AttainmentReport, fmt: str, name: str
+) -> HttpResponse | StreamingHttpResponse:
+    """The rows of one drill-down level as the page shows them (shares as 0.85 = 85 %)."""
+    filename = f"{name}-{report.period.label}-{report.level}"
+    return exports.export_response(report.rows, EXPORT_COLUMNS, fmt=fmt, filename=filename)
+
+
+@require_GET
+def target_attainment(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Attainment and ranking for a period, drilled region → rep → account → product."""
+    user = _user(request, VIEW_ROLES)
+    period, error = _period(request)
     region_id, rep_id = _int(request, "region"), _int(request, "rep")
     account_id = _int(request, "account") if rep_id is not None else None
     if rep_id is None and region_id is None and not user.roles & field_selectors.ROLES_SEEING_TEAMS:
@@ -115,6 +145,8 @@ def target_attainment(request: HttpRequest) -> HttpResponse:
     report = target_selectors.attainment_report(
         user=user, period=period, region_id=region_id, rep_id=rep_id, account_id=account_id
     )
+    if fmt := exports.requested_export(request):
+        return _export(report, fmt, "attainment")
     context = {
         "report": report,
         "period_error": error,
@@ -128,6 +160,31 @@ def target_attainment(request: HttpRequest) -> HttpResponse:
         "can_edit": user.has_role(*EDIT_ROLES),
     }
     return render(request, "field/targets/attainment.html", context)
+
+
+@require_GET
+def target_territory_attainment(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Territory targets against actuals, drilled territory → account → product."""
+    user = _user(request, VIEW_ROLES)
+    period, error = _period(request)
+    territory_id = _int(request, "territory")
+    account_id = _int(request, "account") if territory_id is not None else None
+    report = target_selectors.territory_attainment_report(
+        user=user, period=period, territory_id=territory_id, account_id=account_id
+    )
+    if fmt := exports.requested_export(request):
+        return _export(report, fmt, "territory-attainment")
+    context = {
+        "report": report,
+        "period_error": error,
+        "level_title": LEVEL_TITLES[report.level],
+        "territory_id": territory_id,
+        "account_id": account_id,
+        "previous_label": period.previous().label,
+        "chart": _chart(report),
+        "can_edit": user.has_role(*EDIT_ROLES),
+    }
+    return render(request, "field/targets/territory_attainment.html", context)
 
 
 @require_GET
