@@ -143,3 +143,24 @@ def test_a_rep_never_finds_contacts_outside_the_territory(world):
 
     assert "Yifeng Wu" not in {h.title for h in hits}
     assert all(h.account_id != world.other_pharmacy.pk for h in hits)
+
+
+def test_region_choices_are_exact_at_once_for_every_scope(world, client_for):
+    factories.account(
+        code="BJ-P1", name="Apteka Rigla", province="Hebei", territory=world.dongcheng
+    )
+    factories.account(code="SH-P1", name="Boots", province="Zhejiang", territory=world.pudong)
+    factories.account(code="NO-P1", name="Wellcare", province="", territory=world.dongcheng)
+
+    director = account_selectors.account_filter_choices(user=world.director)["provinces"]
+    rep = account_selectors.account_filter_choices(user=world.rep_inside)["provinces"]
+
+    assert director == sorted(
+        set(Account.objects.exclude(province="").values_list("province", flat=True))
+    )
+    assert director == ["Beijing", "Hebei", "Shanghai", "Zhejiang"]
+    assert rep == ["Beijing", "Hebei"]  # Dongcheng's provinces only, none of Pudong's
+    factories.account(code="SH-P2", name="Neofarm", province="Anhui", territory=world.pudong)
+    page = client_for("director").get("/crm/accounts/").content.decode()
+    assert '<option value="Anhui"' in page  # a new province shows on the next page, not later
+    assert account_selectors.account_filter_choices(user=world.rep_inside)["provinces"] == rep

@@ -141,6 +141,8 @@ class Account(models.Model):
             models.Index(fields=["status", "name", "id"], name="account_status_name"),
             models.Index(fields=["grade", "name", "id"], name="account_grade_name"),
             models.Index(fields=["name"], name="account_name"),
+            # The region filter's choices walk it one province at a time (selectors).
+            models.Index(fields=["province"], name="account_province"),
         ]
 
     def __str__(self) -> str:
