@@ -4,15 +4,17 @@ Territories China → Beijing → {Dongcheng, Xicheng} and China → Shanghai �
 ``rep_inside`` covers Dongcheng from 2020; ``rep_outside`` covers Pudong; ``rep_leaving``
 covered Xicheng until 2026-02-15 (handover). A regional manager of Shanghai, a director and
 an administrator. A grade S hospital and a grade B pharmacy in Dongcheng, a grade S hospital
-in Pudong, a grade A pharmacy in Xicheng.
+in Pudong, a grade A pharmacy in Xicheng. The default call-plan rules of migration 0002.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from pharmacrm.accounts.models import Account
@@ -59,6 +61,11 @@ def _user(username: str, role: Role) -> User:
 def world(db: None) -> World:
     """The territories, users and accounts described in the module docstring."""
     core_services.roles_sync()
+    # The default call-plan rules of data migration 0002, put back as the migration does: on
+    # PostgreSQL a transactional test (live_server, threads) flushes every table, and a test
+    # that ran after it would otherwise plan nothing. Order of tests must not matter.
+    rules = importlib.import_module("pharmacrm.field.migrations.0002_default_call_plan_rules")
+    rules.add_rules(django_apps, None)
     node = territory_services.territory_upsert
     china, _ = node(by=None, code="CN", name="China", level="country")
     beijing, _ = node(by=None, code="CN-BJ", name="Beijing", level="region", parent=china)

@@ -114,11 +114,24 @@ def call_plan_generate(
         if (goals := _goals_for(grade, tier, kind, rules, months)) is not None
     }
     with transaction.atomic():
+        _lock_reps([rep.pk])
         plan = _write_plan(
             by=by, rep=rep, period_start=period_start, period_end=period_end, wanted=wanted
         )
         plan_services.call_plan_priorities_fill(plans=[plan])
     return plan
+
+
+def _lock_reps(rep_ids: list[int]) -> None:
+    """Hold the reps' user rows until the transaction ends (PostgreSQL; SQLite locks it all).
+
+    Generation of one rep's plans is serialised: two runs for one period would otherwise both
+    see a plan missing and insert it, and the second would fail on the plan's unique key
+    (rep, period). The second run waits, then reads what the first wrote and changes nothing.
+    Rows are locked in id order, so two runs over overlapping reps cannot deadlock.
+    """
+    rows = User.objects.select_for_update().filter(pk__in=sorted(rep_ids)).order_by("pk")
+    list(rows.values_list("pk", flat=True))
 
 
 def _write_plan(
@@ -230,6 +243,24 @@ def _accounts_by_rep(reps: list[User], on: date) -> dict[int, list[tuple[int, st
 GENERATE_ALL_CHUNK = 50
 
 
+def _plans_and_lines(
+    *, rep_ids: list[int], period_start: date, period_end: date
+) -> tuple[dict[int, CallPlan], dict[int, list[CallPlanLine]]]:
+    """The reps' plans for the period and their account lines, by rep: two queries."""
+    plan_of = {
+        plan.rep_id: plan
+        for plan in CallPlan.objects.filter(
+            period_start=period_start, period_end=period_end, rep_id__in=sorted(rep_ids)
+        )
+    }
+    rep_of_plan = {plan.pk: rep_id for rep_id, plan in plan_of.items()}
+    lines_of: dict[int, list[CallPlanLine]] = {}
+    existing = CallPlanLine.objects.filter(plan_id__in=list(rep_of_plan), contact__isnull=True)
+    for line in existing.iterator(chunk_size=20_000):
+        lines_of.setdefault(rep_of_plan[line.plan_id], []).append(line)
+    return plan_of, lines_of
+
+
 def _generate_one(
     *,
     by: User | None,
@@ -272,13 +303,14 @@ def call_plans_generate_all(
 ) -> list[CallPlan]:
     """Generate the plan of every active sales rep for the period (see ``call_plan_generate``).
 
-    Scoping is read once for all reps (``_accounts_by_rep``), the period's existing plans and
-    their lines in one query each; priority products are filled at the end in bulk
-    (``plans_edit.call_plan_priorities_fill``, one history read); plans are committed
-    in chunks of ``GENERATE_ALL_CHUNK`` reps, so a failure keeps the chunks already written
-    and a re-run finishes the rest. ``progress`` is called with (reps done, reps in all) after
-    each rep. Users who hold another role beside sales rep take the per-rep path (their sight
-    may be wider than their assignments).
+    Scoping is read once for all reps (``_accounts_by_rep``), each chunk's existing plans and
+    lines in one query each after locking its reps (``_lock_reps``: concurrent runs for one
+    period do not collide, the later one waits and changes nothing); priority products are
+    filled at the end in bulk (``plans_edit.call_plan_priorities_fill``, one history read);
+    plans are committed in chunks of ``GENERATE_ALL_CHUNK`` reps, so a failure keeps the
+    chunks already written and a re-run finishes the rest. ``progress`` is called with (reps
+    done, reps in all) after each rep. Users who hold another role beside sales rep take the
+    per-rep path (their sight may be wider than their assignments).
     """
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
@@ -292,17 +324,6 @@ def call_plans_generate_all(
     accounts_of = _accounts_by_rep(plain, period_start)
     months = months_spanned(period_start=period_start, period_end=period_end)
     rules = _rules_by_key()
-    plan_of = {
-        plan.rep_id: plan
-        for plan in CallPlan.objects.filter(
-            period_start=period_start, period_end=period_end, rep_id__in=[r.pk for r in plain]
-        )
-    }
-    lines_of: dict[int, list[CallPlanLine]] = {}
-    rep_of_plan = {plan.pk: rep_id for rep_id, plan in plan_of.items()}
-    existing = CallPlanLine.objects.filter(plan_id__in=list(rep_of_plan), contact__isnull=True)
-    for line in existing.iterator(chunk_size=20_000):
-        lines_of.setdefault(rep_of_plan[line.plan_id], []).append(line)
     plain_ids = {rep.pk for rep in plain}
     plans: list[CallPlan] = []
     # Commits in chunks: one per rep cost a WAL flush each (500 reps: most of the run on a
@@ -310,6 +331,14 @@ def call_plans_generate_all(
     for start in range(0, len(reps), GENERATE_ALL_CHUNK):
         chunk = reps[start : start + GENERATE_ALL_CHUNK]
         with transaction.atomic():
+            # Locked first, then read: a concurrent run for the period has committed what it
+            # wrote for these reps by now (see ``_lock_reps``).
+            _lock_reps([rep.pk for rep in chunk])
+            plan_of, lines_of = _plans_and_lines(
+                rep_ids=[r.pk for r in chunk if r.pk in plain_ids],
+                period_start=period_start,
+                period_end=period_end,
+            )
             # A quarter's first run: the chunk's plans in one insert (with their audit rows).
             missing = [r for r in chunk if r.pk in plain_ids and r.pk not in plan_of]
             created = bulk_create_with_history(
