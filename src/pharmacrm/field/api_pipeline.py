@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -42,6 +42,13 @@ class OpportunityMoveIn(Schema):
     """A stage move; ``reason`` is required for won and lost."""
 
     stage: str
+    reason: str = Field(default="", max_length=300)
+
+
+class OpportunityReassignIn(Schema):
+    """The rep to hand the opportunity to, and why (kept in the audit trail)."""
+
+    owner_id: int
     reason: str = Field(default="", max_length=300)
 
 
@@ -215,6 +222,32 @@ def opportunity_move(
     opportunity = pipeline_selectors.opportunity_get_for(user=user, opportunity_id=opportunity_id)
     opportunity_services.opportunity_move(
         by=user, opportunity=opportunity, to_stage=payload.stage, reason=payload.reason
+    )
+    return _detail(opportunity)
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/reassign",
+    response=OpportunityDetailOut,
+    summary="Hand to another rep",
+)
+def opportunity_reassign(
+    request: HttpRequest, opportunity_id: int, payload: OpportunityReassignIn
+) -> dict[str, Any]:
+    """Hand the opportunity to a rep who covers its account today (managers only).
+
+    A regional manager (their team), a director or an administrator; 403 for other roles,
+    422 naming ``owner`` for anyone else as the new owner (an unknown id alike).
+    """
+    user = _user(request)
+    opportunity = pipeline_selectors.opportunity_get_for(user=user, opportunity_id=opportunity_id)
+    if not user.has_role(Role.REGIONAL_MANAGER, Role.DIRECTOR, Role.ADMINISTRATOR):
+        raise PermissionDenied("Your role does not allow this action.")
+    owner = User.objects.filter(pk=payload.owner_id).first()
+    if owner is None:
+        raise ValidationError({"owner": opportunity_services.not_a_candidate_message()})
+    opportunity_services.opportunity_reassign(
+        by=user, opportunity=opportunity, owner=owner, reason=payload.reason
     )
     return _detail(opportunity)
 

@@ -62,6 +62,17 @@ class OpportunityMoveForm(forms.Form):
     )
 
 
+class OpportunityReassignForm(forms.Form):
+    """Hand the opportunity to another rep; the choices are ``opportunity_owner_candidates``."""
+
+    owner = forms.TypedChoiceField(choices=(), coerce=int, label=_("New owner"))
+    reason = forms.CharField(required=False, max_length=300, label=_("Reason"))
+
+    def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = candidates  # type: ignore[attr-defined]
+
+
 class PipelineFilterForm(forms.Form):
     """Filters of the pipeline list: stage, owner and kind."""
 

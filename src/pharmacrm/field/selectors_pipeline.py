@@ -26,8 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pharmacrm.core.models import User
+from pharmacrm.core.roles import Role
 from pharmacrm.field import selectors as field_selectors
 from pharmacrm.field.models import Opportunity, OpportunityStage, OpportunityStageChange
+from pharmacrm.territories import selectors as territory_selectors
 
 FUNNEL = (
     OpportunityStage.LEAD,
@@ -83,6 +85,32 @@ def opportunity_owner_choices(*, user: User) -> list[tuple[int, str]]:
         .distinct()
     )
     return sorted(set(rows), key=lambda row: row[1])
+
+
+def opportunity_owner_candidates(*, user: User, opportunity: Opportunity) -> list[User]:
+    """Reps ``user`` may hand ``opportunity`` to, by username; the current owner left out.
+
+    Active sales reps in ``user``'s sight (a regional manager's team; everyone for director
+    and administrator) whose assignments cover the opportunity's account today. Empty for
+    other roles, reps included: they do not reassign.
+    """
+    territory_id = opportunity.account.territory_id
+    if not user.roles & field_selectors.ROLES_SEEING_TEAMS or territory_id is None:
+        return []
+    today = timezone.localdate()
+    covering = territory_selectors.users_covering(territory_id=territory_id, on=today)
+    team = field_selectors._rep_ids_visible_to(user=user, on=today)
+    return sorted(
+        (
+            rep
+            for rep in covering
+            if rep.is_active
+            and Role.SALES_REP in rep.roles
+            and rep.pk != opportunity.owner_id
+            and (team is None or rep.pk in team)
+        ),
+        key=lambda rep: rep.get_username(),
+    )
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ urlpatterns += [
         name="field-opportunity-edit",
     ),
     path(
+        "pipeline/<int:opportunity_id>/reassign/",
+        views_pipeline.opportunity_reassign,
+        name="field-opportunity-reassign",
+    ),
+    path(
         "pipeline/<int:opportunity_id>/move/",
         views_pipeline.opportunity_move,
         name="field-opportunity-move",

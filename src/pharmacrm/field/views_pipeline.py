@@ -22,7 +22,12 @@ from pharmacrm.core.lists import SortOption, list_page
 from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
 from pharmacrm.field import selectors_pipeline as pipeline_selectors
-from pharmacrm.field.forms_pipeline import OpportunityForm, OpportunityMoveForm, PipelineFilterForm
+from pharmacrm.field.forms_pipeline import (
+    OpportunityForm,
+    OpportunityMoveForm,
+    OpportunityReassignForm,
+    PipelineFilterForm,
+)
 from pharmacrm.field.models import Opportunity, OpportunityStage
 from pharmacrm.field.services import opportunities as opportunity_services
 
@@ -34,6 +39,7 @@ OPPORTUNITY_SORTS = [
     SortOption("probability", gettext_lazy("Probability"), ("probability",)),
     SortOption("close", gettext_lazy("Expected close"), ("expected_close_on",)),
 ]
+ROLES_REASSIGNING = frozenset({Role.REGIONAL_MANAGER, Role.DIRECTOR, Role.ADMINISTRATOR})
 SEARCH_FIELDS = ("title", "account__name", "account__code", "owner__username")
 
 
@@ -98,17 +104,67 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
     return _detail(request, opportunity, OpportunityMoveForm())
 
 
+def _reassign_form(
+    request: HttpRequest, user: User, opportunity: Opportunity
+) -> OpportunityReassignForm | None:
+    """The reassign form for a manager of the owner (``None`` for anyone who may not)."""
+    if not user.roles & ROLES_REASSIGNING:
+        return None
+    candidates = pipeline_selectors.opportunity_owner_candidates(user=user, opportunity=opportunity)
+    return OpportunityReassignForm(
+        request.POST if request.method == "POST" and "owner" in request.POST else None,
+        candidates=[(rep.pk, rep.get_username()) for rep in candidates],
+    )
+
+
 def _detail(
-    request: HttpRequest, opportunity: Opportunity, form: OpportunityMoveForm
+    request: HttpRequest,
+    opportunity: Opportunity,
+    form: OpportunityMoveForm,
+    reassign_form: OpportunityReassignForm | None = None,
 ) -> HttpResponse:
+    user = _user(request)
+    is_closed = opportunity.stage in opportunity_services.CLOSED_STAGES
     context = {
         "opportunity": opportunity,
         "stage_history": pipeline_selectors.opportunity_stage_history(opportunity=opportunity),
         "history": core_selectors.audit_history_for(obj=opportunity),
         "move_form": form,
-        "is_closed": opportunity.stage in opportunity_services.CLOSED_STAGES,
+        "reassign_form": None
+        if is_closed
+        else reassign_form or _reassign_form(request, user, opportunity),
+        "is_closed": is_closed,
     }
     return render(request, "field/pipeline/detail.html", context)
+
+
+@require_POST
+def opportunity_reassign(request: HttpRequest, opportunity_id: int) -> HttpResponse:
+    """A manager hands the opportunity to another rep who covers its account; audited."""
+    user = _user(request)
+    opportunity = pipeline_selectors.opportunity_get_for(user=user, opportunity_id=opportunity_id)
+    if not user.roles & ROLES_REASSIGNING:
+        raise PermissionDenied(_("Your role does not allow this action."))
+    form = _reassign_form(request, user, opportunity)
+    assert form is not None  # noqa: S101 - the role was checked above
+    if form.is_valid():
+        owner = User.objects.get(pk=form.cleaned_data["owner"])
+        try:
+            opportunity_services.opportunity_reassign(
+                by=user, opportunity=opportunity, owner=owner, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as refused:
+            opportunity.refresh_from_db()
+            for field, errors in refused.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("%(title)s now belongs to %(owner)s.")
+                % {"title": opportunity.title, "owner": owner.get_username()},
+            )
+            return redirect("field-opportunity-detail", opportunity_id=opportunity.pk)
+    return _detail(request, opportunity, OpportunityMoveForm(), form)
 
 
 @require_POST

@@ -5,6 +5,12 @@ Every stage an opportunity enters — the first one included — is written as a
 because conversion rates are counted from those rows, never from the current stage alone.
 Closing (won or lost) needs a reason: the win/loss analysis is worthless without it. A closed
 opportunity stays closed; new business with the same account is a new opportunity.
+
+**Reassignment** hands an open opportunity to another rep (a rep leaves, territories are
+re-cut): the rep's regional manager (both reps in the team), a director or an administrator
+does it, never a rep themself (as with tasks, handing work to a colleague goes through the
+manager). The new owner must be an active sales rep who covers the account today. Audited
+with who and why; the stage history is untouched (conversion per rep counts the owner).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from django.utils.translation import gettext as _
 from pharmacrm.accounts.models import Account
 from pharmacrm.core.models import User
 from pharmacrm.core.roles import Role
+from pharmacrm.field import selectors as field_selectors
+from pharmacrm.field import selectors_pipeline as pipeline_selectors
 from pharmacrm.field.models import Opportunity, OpportunityStage, OpportunityStageChange
 from pharmacrm.field.services._audit import stamp
 
@@ -165,4 +173,42 @@ def opportunity_move(
             changed_at=moved_at,
             changed_by=by,
         )
+    return opportunity
+
+
+def not_a_candidate_message() -> str:
+    """Why a user cannot take the opportunity; names nobody (any user id may be sent)."""
+    return _("Choose a sales rep of your team who covers this account today.")
+
+
+def opportunity_reassign(
+    *, by: User, opportunity: Opportunity, owner: User, reason: str = ""
+) -> Opportunity:
+    """Hand ``opportunity`` to ``owner`` (module docstring: who may, to whom); audited.
+
+    The caller fetched ``opportunity`` through ``opportunity_get_for(user=by)``. Raises
+    ``ValidationError`` on ``owner`` when ``by`` may not reassign, the new owner is the current
+    one, is not an active sales rep in ``by``'s sight or does not cover the account today, and
+    on ``stage`` for a closed opportunity; nothing is saved then.
+    """
+    if not by.roles & field_selectors.ROLES_SEEING_TEAMS:
+        raise ValidationError(
+            {"owner": _("Only a regional manager, a director or an administrator reassigns.")}
+        )
+    if opportunity.stage in CLOSED_STAGES:
+        raise ValidationError({"stage": _("A closed opportunity cannot be changed.")})
+    if owner.pk == opportunity.owner_id:
+        raise ValidationError({"owner": _("%(user)s already owns it.") % {"user": owner}})
+    candidates = pipeline_selectors.opportunity_owner_candidates(user=by, opportunity=opportunity)
+    if owner not in candidates:
+        raise ValidationError({"owner": not_a_candidate_message()})
+    previous = opportunity.owner.get_username()
+    note = _("Reassigned from %(previous)s to %(owner)s.") % {
+        "previous": previous,
+        "owner": owner.get_username(),
+    }
+    opportunity.owner = owner
+    with transaction.atomic():
+        stamp(opportunity, by=by, reason=f"{note} {reason.strip()}".strip())
+        opportunity.save(update_fields=["owner"])
     return opportunity
