@@ -227,7 +227,12 @@ def _fused_pass(
             # Empty and missing cells give null like the exact path; a cell of spaces is
             # suspect (not a value here) and the exact path decides.
             missing = pl.lit(False) if column is None else (raw == "").fill_null(True)
-            flags.append(~pl.col(missing_name) & field.is_null())
+            # A float keeps an infinite or NaN reading here (no copy to null it): not finite is
+            # suspect, and the exact path gives such rows null and their reason.
+            unread = (
+                ~field.is_finite().fill_null(False) if spec.type == "float" else field.is_null()
+            )
+            flags.append(~pl.col(missing_name) & unread)
         values.extend((value.alias(spec.name), missing.alias(missing_name)))
         if spec.required:
             flags.append(pl.col(missing_name))
@@ -253,10 +258,10 @@ def _fused_value(raw: pl.Expr, spec: FieldSpec, mapping: ColumnMapping) -> pl.Ex
             cleaned = cleaned.str.replace_all(mapping.thousands_separator, "", literal=True)
         if mapping.decimal_separator != ".":
             cleaned = cleaned.str.replace(mapping.decimal_separator, ".", literal=True)
-        number = cleaned.cast(pl.Float64, strict=False)
-        number = pl.when(number.is_finite()).then(number) * mapping.units.get(spec.name, 1.0)
+        number = cleaned.cast(pl.Float64, strict=False) * mapping.units.get(spec.name, 1.0)
         if spec.type == "float":
             return number
+        number = pl.when(number.is_finite()).then(number)
         whole = number.is_not_null() & (number.round(0) == number)
         return pl.when(whole).then(number).cast(pl.Int64)
     if spec.type == "bool":
