@@ -131,18 +131,30 @@ def _with_customer_columns(
     return lines
 
 
+def _doc_kind(docs: ir.Table, period: KpiPeriod) -> dict[str, ir.Value]:
+    """A document's kind and period from its first day, amount and all-flagged columns."""
+    return {
+        "_is_return": (docs._amount < 0) | docs._all_flagged,
+        "_p": _period_index(docs._first_day, period),
+    }
+
+
 def _pieces(lines: ir.Table, slice_by: Sequence[str], period: KpiPeriod) -> ir.Table:
     """One row per document and slice value, with its period and whether it is a return.
 
     A check that holds medicines and vitamins is one check in each category's slice; whether a
     document is a return, and the period it falls in (that of its first day), are decided over
     the whole document, so slicing never turns half a purchase into a return.
+
+    Built to stream over 100 M lines: the lines are grouped once per document (and slice
+    value); when sliced, the document totals are grouped from those pieces and joined back on
+    the document key. No window runs over the lines or the documents.
     """
     flagged = lines.is_return.fill_null(False) if "is_return" in lines.columns else False
     lines = lines.mutate(_flagged=flagged)
     has_category = "category" in lines.columns
     has_sku = "sku" in lines.columns
-    pieces = lines.group_by(*_DOC_KEY, *slice_by).agg(
+    parts = lines.group_by(*_DOC_KEY, *slice_by).agg(
         _first_day=lines.day.min(),
         _amount=lines.amount.sum(),
         _lines=lines.count(),
@@ -150,27 +162,68 @@ def _pieces(lines: ir.Table, slice_by: Sequence[str], period: KpiPeriod) -> ir.T
         _skus=lines.sku.nunique() if has_sku else ibis.literal(0),
         _all_flagged=lines._flagged.all(),
     )
-    if slice_by:
-        document = ibis.window(group_by=list(_DOC_KEY))
-        pieces = pieces.mutate(
-            _doc_amount=pieces._amount.sum().over(document),
-            _doc_all_flagged=pieces._all_flagged.all().over(document),
-            _doc_first_day=pieces._first_day.min().over(document),
-        )
-    else:
-        pieces = pieces.mutate(
-            _doc_amount=pieces._amount,
-            _doc_all_flagged=pieces._all_flagged,
-            _doc_first_day=pieces._first_day,
-        )
-    pieces = pieces.mutate(
-        _is_return=(pieces._doc_amount < 0) | pieces._doc_all_flagged,
-        _p=_period_index(pieces._doc_first_day, period),
+    measures = ("_amount", "_lines", "_categories", "_skus")
+    if not slice_by:
+        return parts.select(*_DOC_KEY, *measures, **_doc_kind(parts, period))
+    docs = parts.group_by(_doc_customer=parts.customer_id, _doc_id=parts.doc_id).agg(
+        _first_day=parts._first_day.min(),
+        _amount=parts._amount.sum(),
+        _all_flagged=parts._all_flagged.all(),
     )
-    # The period of the customer's first-ever purchase, over all history up to as_of.
-    customer = ibis.window(group_by="customer_id")
-    first_purchase = ibis.cases((~pieces._is_return, pieces._p), else_=ibis.null(dt.int64))
-    return pieces.mutate(_first_p=first_purchase.min().over(customer))
+    kinds = docs.select("_doc_customer", "_doc_id", **_doc_kind(docs, period))
+    joined = parts.inner_join(
+        kinds,
+        [
+            parts.customer_id.identical_to(kinds._doc_customer),
+            parts.doc_id.identical_to(kinds._doc_id),
+        ],
+    )
+    return joined.select(*_DOC_KEY, *slice_by, *measures, "_is_return", "_p")
+
+
+def _first_purchase_periods(pieces: ir.Table) -> ir.Table:
+    """``_first_customer, _first_p``: each customer's period of the first-ever purchase."""
+    purchases = pieces.filter(~pieces._is_return & pieces.customer_id.notnull())
+    return purchases.group_by(_first_customer=purchases.customer_id).agg(
+        _first_p=purchases._p.min()
+    )
+
+
+def _measured(pieces: ir.Table, firsts: ir.Table, slice_by: Sequence[str]) -> ir.Table:
+    """The KPI sums per period and slice value, through one row per customer there.
+
+    Grouping the pieces per period, slice value and customer first makes "active" and "new"
+    plain counts of those rows (no distinct count over the pieces); the per-customer first
+    purchase period joins that smaller table. Means are carried as sums and counts.
+    """
+    is_check = ~pieces._is_return
+    width = pieces._categories.nullif(0)
+    width_sku = pieces._skus.nullif(0)
+    per_customer = pieces.group_by("_p", *slice_by, "customer_id").agg(
+        _c_checks=is_check.sum(),
+        _c_net=pieces._amount.sum(),
+        _c_returned=pieces._amount.sum(where=pieces._is_return),
+        _c_width=width.sum(where=is_check),
+        _c_width_n=width.count(where=is_check),
+        _c_width_sku=width_sku.sum(where=is_check),
+        _c_width_sku_n=width_sku.count(where=is_check),
+        _c_length=pieces._lines.sum(where=is_check),
+        _c_length_n=pieces._lines.count(where=is_check),
+    )
+    c = per_customer.left_join(firsts, per_customer.customer_id == firsts._first_customer)
+    known = c.customer_id.notnull()
+    active = known & (c._c_checks > 0)
+    return c.group_by("_p", *slice_by).agg(
+        _active=active.sum(),
+        _new=(active & (c._p == c._first_p)).sum(),
+        _checks=c._c_checks.sum(),
+        _known_checks=c._c_checks.sum(where=known),
+        _net=c._c_net.sum(),
+        _returned=c._c_returned.sum(),
+        _width=c._c_width.sum() / c._c_width_n.sum().nullif(0),
+        _width_sku=c._c_width_sku.sum() / c._c_width_sku_n.sum().nullif(0),
+        _length=c._c_length.sum() / c._c_length_n.sum().nullif(0),
+    )
 
 
 def kpis(
@@ -258,29 +311,21 @@ def kpis(
             f"or the customers table (age_band needs birth_year)"
         )
     pieces = _pieces(lines, slice_by, period)
+    # Who is new is decided over all history up to as_of, before start trims the periods.
+    firsts = _first_purchase_periods(pieces)
     first_index = None if start is None else _period_index_of(start, period)
     if first_index is not None:
         pieces = pieces.filter(pieces._p >= first_index)
-
-    is_check = ~pieces._is_return
-    measured = pieces.group_by("_p", *slice_by).agg(
-        _active=pieces.customer_id.nunique(where=is_check),
-        _new=pieces.customer_id.nunique(where=is_check & (pieces._p == pieces._first_p)),
-        _checks=is_check.sum(),
-        _known_checks=(is_check & pieces.customer_id.notnull()).sum(),
-        _net=pieces._amount.sum(),
-        _returned=pieces._amount.sum(where=pieces._is_return),
-        _width=pieces._categories.nullif(0).mean(where=is_check),
-        _width_sku=pieces._skus.nullif(0).mean(where=is_check),
-        _length=pieces._lines.mean(where=is_check),
-    )
+    measured = _measured(pieces, firsts, slice_by)
 
     last_index = _period_index_of(as_of, period)
-    bounds = pieces.aggregate(_lo=pieces._p.min())
+    # The spine's first period and slice values come from the small per-period table: every
+    # piece falls in one of its groups, and the pieces are not read a second time.
+    bounds = measured.aggregate(_lo=measured._p.min())
     lo = bounds._lo if first_index is None else ibis.literal(first_index, dt.int64)
     spine = bounds.select(_p=ibis.range(lo, last_index + 1)).unnest("_p")
     if slice_by:
-        spine = spine.cross_join(pieces.select(*slice_by).distinct())
+        spine = spine.cross_join(measured.select(*slice_by).distinct())
     predicates = [spine._p == measured._p] + [spine[c].identical_to(measured[c]) for c in slice_by]
     grid = spine.left_join(measured, predicates)
 
