@@ -197,10 +197,10 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert response["Location"].startswith("/accounts/auth/login/")
 
 
-QUERIES_PER_LIST_PAGE = 7
+QUERIES_PER_LIST_PAGE = 5
 """Session, user, count, one page of jobs with their users and templates joined, and the
-user's groups three times (the role decorator, the "may import" button, the navigation) —
-none per row."""
+user's groups once (the role decorator, the "may import" button and the navigation share the
+user's cached roles since 44efd94) — none per row."""
 
 
 def test_job_list_searches_sorts_and_shows_an_empty_state(
