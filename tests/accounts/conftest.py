@@ -28,7 +28,7 @@ BACKEND = "pharmacrm.core.auth_backends.RoleModelBackend"
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Each test starts with an empty cache (the list page caches its filter choices)."""
+    """Each test starts with an empty cache (search caches its per-gram row counts)."""
     cache.clear()
 
 
