@@ -157,9 +157,15 @@ def main() -> None:
     exprs = pipeline.aggregate_exprs(view, as_of=as_of, customers=customers, kind="consumer")
     raw = con.con  # type: ignore[attr-defined]
     profile = work / "profile.json"
+    parts: list[tuple[str, Any]] = []
     for name, expr in exprs.items():
         if expr is None or (args.only and name not in args.only):
             continue
+        if isinstance(expr, tuple):  # run one by one, as pipeline.collect does
+            parts.extend((f"{name}[{i}]", part) for i, part in enumerate(expr))
+        else:
+            parts.append((name, expr))
+    for name, expr in parts:
         sql = con.compile(expr)
         (work / f"{name}.sql").write_text(sql, encoding="utf-8")
         raw.execute("PRAGMA enable_profiling = 'json'")
