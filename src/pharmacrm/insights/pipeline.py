@@ -322,6 +322,9 @@ def _kpi_slices(
 ) -> tuple[ir.Table, ...]:
     """KPIs per month and slice value, one expression per slice of :data:`KPI_SLICES`.
 
+    The views built by :func:`open_transactions` take each line's category from the product
+    dimension by SKU, so the KPIs may count basket widths by SKU (``category_by_sku``).
+
     Each returns ``slice, slice_value`` (text) and the KPI columns, one row per period ×
     value; :func:`collect` runs them one after the other and stacks the rows. They are not
     one ``UNION ALL``: each slice groups every line per document, and a single query holding
@@ -337,6 +340,7 @@ def _kpi_slices(
             period="month",
             slice_by=(name,),
             customers=segments if name == "segment" else None,
+            category_by_sku=True,
         )
         parts.append(
             sliced.select(
@@ -372,7 +376,9 @@ def aggregate_exprs(
     sku_xyz = xyz(tx, as_of=as_of, by="sku")
     kpis = _kpi_function()
     return {
-        "kpis": None if kpis is None else kpis(tx, as_of=as_of, period="month"),
+        "kpis": None
+        if kpis is None
+        else kpis(tx, as_of=as_of, period="month", category_by_sku=True),
         "kpi_slices": None if kpis is None else _kpi_slices(kpis, tx, as_of=as_of, kind=kind),
         "leaky_bucket_month": leaky_bucket(tx, as_of=as_of, period="month"),
         "leaky_bucket_quarter": leaky_bucket(tx, as_of=as_of, period="quarter"),
