@@ -1,10 +1,10 @@
 """The product list page costs a fixed number of queries, however many products it shows.
 
-Eight queries: the session, the user, the user's and the group's permissions (one each), the
-user's groups for the product scope (a supplier manager sees only their suppliers' products),
-the paginator's count, the user's groups (navigation), and one page of products joined to
-their manufacturer. A template that reached ``product.manufacturer`` without ``select_related``
-would add one query per row and fail this pin.
+Seven queries: the session, the user, the user's and the group's permissions (one each), the
+user's role groups (read once per request and shared by the product scope — a supplier manager
+sees only their suppliers' products — and the navigation), the paginator's count, and one page
+of products joined to their manufacturer. A template that reached ``product.manufacturer``
+without ``select_related`` would add one query per row and fail this pin.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from pharmacrm.catalog import services as catalog_services
 
-PAGE_QUERIES = 8
+PAGE_QUERIES = 7
 
 
 def _more_products(catalogue, count: int) -> None:
