@@ -84,6 +84,28 @@ def _row(row: target_selectors.AttainmentRow) -> dict[str, Any]:
     }
 
 
+def _period_or_422(period: str) -> target_services.Period:
+    """The asked period, or the current quarter; a malformed one is a 422 naming ``period``."""
+    try:
+        chosen = target_services.period_parse(period) if period else None
+    except ValueError as refused:
+        raise ValidationError({"period": str(refused)}) from refused
+    return chosen or target_services.period_containing(timezone.localdate())
+
+
+def _report_out(report: Any, chosen: target_services.Period) -> dict[str, Any]:
+    """A rep or territory attainment report in the API's ``AttainmentOut`` shape."""
+    return {
+        "level": report.level,
+        "period": chosen.label,
+        "period_start": chosen.start,
+        "period_end": chosen.end,
+        "currency": report.currency,
+        "rows": [_row(r) for r in report.rows],
+        "total": _row(report.total),
+    }
+
+
 @router.get("", response=list[TargetOut], summary="Targets in scope")
 @paginate(LimitOffsetPagination)
 def target_list(request: HttpRequest) -> list[Target]:
@@ -104,11 +126,7 @@ def attainment(
 
     ``period``: ``2026Q1`` or ``2026-01`` (default: the current quarter).
     """
-    try:
-        chosen = target_services.period_parse(period) if period else None
-    except ValueError as refused:
-        raise ValidationError({"period": str(refused)}) from refused
-    chosen = chosen or target_services.period_containing(timezone.localdate())
+    chosen = _period_or_422(period)
     report = target_selectors.attainment_report(
         user=_user(request),
         period=chosen,
@@ -117,15 +135,7 @@ def attainment(
         rep_id=rep_id,
         account_id=account_id if rep_id is not None else None,
     )
-    return {
-        "level": report.level,
-        "period": chosen.label,
-        "period_start": chosen.start,
-        "period_end": chosen.end,
-        "currency": report.currency,
-        "rows": [_row(r) for r in report.rows],
-        "total": _row(report.total),
-    }
+    return _report_out(report, chosen)
 
 
 @router.get(
@@ -145,11 +155,7 @@ def territory_attainment(
     Only territories the caller covers (a rep their own, a manager their region's).
     ``period``: ``2026Q1`` or ``2026-01`` (default: the current quarter).
     """
-    try:
-        chosen = target_services.period_parse(period) if period else None
-    except ValueError as refused:
-        raise ValidationError({"period": str(refused)}) from refused
-    chosen = chosen or target_services.period_containing(timezone.localdate())
+    chosen = _period_or_422(period)
     report = target_selectors.territory_attainment_report(
         user=_user(request),
         period=chosen,
@@ -157,12 +163,4 @@ def territory_attainment(
         territory_id=territory_id,
         account_id=account_id if territory_id is not None else None,
     )
-    return {
-        "level": report.level,
-        "period": chosen.label,
-        "period_start": chosen.start,
-        "period_end": chosen.end,
-        "currency": report.currency,
-        "rows": [_row(r) for r in report.rows],
-        "total": _row(report.total),
-    }
+    return _report_out(report, chosen)
