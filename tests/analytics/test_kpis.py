@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pharmacrm.analytics.kpis import KPI_COLUMNS, AgeBands, kpi_mix, kpis
+from pharmacrm.analytics.kpis import (
+    KPI_COLUMNS,
+    AgeBands,
+    kpi_documents,
+    kpi_mix,
+    kpis,
+    kpis_of_documents,
+)
 
 D = date
 
@@ -494,3 +501,67 @@ def test_every_measure_equals_the_definition_worked_out_line_by_line(
         for key, measures in expected
     }
     assert len(got) == len(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=_mixed_lines,
+    slice_by=st.sampled_from([None, "region"]),
+    category_by_sku=st.booleans(),
+)
+def test_kpis_from_the_shared_document_table_equal_the_definition(rows, slice_by, category_by_sku):
+    # The analyze run groups the lines per document once and slices that table by each
+    # document attribute; a document's region is its first line's here, as a till writes it.
+    region_of = {}
+    for customer, doc, _offset, _amount, _sku, _category, _flagged, region in rows:
+        region_of.setdefault((customer, doc), region)
+    log = [
+        (customer, f"{customer}-{doc}", D(2024, 1, 1) + timedelta(days=offset), amount, sku,
+         _CATEGORY_OF[sku] if category_by_sku else category, flagged, region_of[(customer, doc)])
+        for customer, doc, offset, amount, sku, category, flagged, _region in rows
+    ]  # fmt: skip
+    as_of = D(2024, 3, 31)
+    expected = _oracle(log, as_of=as_of, slice_by=slice_by)
+    documents = kpi_documents(
+        _tx(log), as_of=as_of, attributes=("region",), category_by_sku=category_by_sku
+    )
+
+    got = _rows(kpis_of_documents(documents, as_of=as_of, slice_by=(slice_by,) if slice_by else ()))
+
+    def month(day):
+        return day.year * 12 + day.month - 1
+
+    assert {(month(r["period"]), r[slice_by] if slice_by else None): _measures(r) for r in got} == {
+        key: tuple(pytest.approx(x) if isinstance(x, float) else x for x in measures)
+        for key, measures in expected
+    }
+    assert len(got) == len(expected)
+
+
+def test_document_age_band_is_that_of_the_document_s_first_day():
+    # A check rung up over New Year's midnight (lines on Dec 31 and Jan 1) belongs to the
+    # month and the age band of its first day, in one row — not split between two bands.
+    log = [
+        (1, "a", D(2023, 12, 31), 10.0, "x", "medicines", False),
+        (1, "a", D(2024, 1, 1), 5.0, "y", "vitamins", False),
+        (2, "b", D(2024, 1, 3), 7.0, "x", "medicines", False),
+    ]
+    consumers = ibis.memtable(
+        pa.table({"customer_id": pa.array([1, 2], pa.int64()), "birth_year": [2006, 1990]})
+    )
+    documents = kpi_documents(
+        _tx(log), as_of=D(2024, 1, 31), attributes=("age_band",), customers=consumers
+    )
+
+    got = _rows(kpis_of_documents(documents, as_of=D(2024, 1, 31), slice_by=("age_band",)))
+
+    cells = {(r["period"], r["age_band"]): (r["checks"], r["net_revenue"]) for r in got}
+    assert cells[(D(2023, 12, 1), "<18")] == (1, 15.0)
+    assert cells[(D(2024, 1, 1), "25-34")] == (1, 7.0)
+    assert cells[(D(2024, 1, 1), "<18")] == (0, 0.0)
+    assert sum(checks for checks, _net in cells.values()) == 2
+
+
+def test_document_attribute_missing_is_named():
+    with pytest.raises(ValueError, match="'segment'"):
+        kpi_documents(_tx(LOG), as_of=AS_OF, attributes=("segment",))

@@ -263,6 +263,53 @@ def _measured(pieces: ir.Table, firsts: ir.Table, slice_by: Sequence[str]) -> ir
     )
 
 
+def _kpis_of_pieces(
+    pieces: ir.Table,
+    *,
+    as_of: date,
+    period: KpiPeriod,
+    slice_by: tuple[str, ...],
+    start: date | None,
+) -> ir.Table:
+    """The KPI table from one row per document (and slice value) with its kind and period."""
+    # Who is new is decided over all history up to as_of, before start trims the periods.
+    firsts = _first_purchase_periods(pieces)
+    first_index = None if start is None else _period_index_of(start, period)
+    if first_index is not None:
+        pieces = pieces.filter(pieces._p >= first_index)
+    measured = _measured(pieces, firsts, slice_by)
+
+    last_index = _period_index_of(as_of, period)
+    # The spine's first period and slice values come from the small per-period table: every
+    # piece falls in one of its groups, and the pieces are not read a second time.
+    bounds = measured.aggregate(_lo=measured._p.min())
+    lo = bounds._lo if first_index is None else ibis.literal(first_index, dt.int64)
+    spine = bounds.select(_p=ibis.range(lo, last_index + 1)).unnest("_p")
+    if slice_by:
+        spine = spine.cross_join(measured.select(*slice_by).distinct())
+    predicates = [spine._p == measured._p] + [spine[c].identical_to(measured[c]) for c in slice_by]
+    grid = spine.left_join(measured, predicates)
+
+    checks = grid._checks.fill_null(0).cast(dt.int64)
+    active = grid._active.fill_null(0).cast(dt.int64)
+    net = grid._net.fill_null(0.0).cast(dt.float64)
+    return grid.select(
+        period=_period_first_day(grid._p, period),
+        **{c: grid[c] for c in slice_by},
+        active_customers=active,
+        new_customers=grid._new.fill_null(0).cast(dt.int64),
+        checks=checks,
+        net_revenue=net,
+        # 0 − x, not −x: a period without returns shows 0.0, not −0.0.
+        returns=(ibis.literal(0.0) - grid._returned.fill_null(0.0)).cast(dt.float64),
+        average_check=(net / checks.nullif(0)).cast(dt.float64),
+        frequency=(grid._known_checks.cast(dt.float64) / active.nullif(0)).cast(dt.float64),
+        basket_width=grid._width.cast(dt.float64),
+        basket_width_sku=grid._width_sku.cast(dt.float64),
+        check_length=grid._length.cast(dt.float64),
+    ).order_by("period", *slice_by)
+
+
 def kpis(
     tx: ir.Table,
     *,
@@ -355,42 +402,122 @@ def kpis(
             f"or the customers table (age_band needs birth_year)"
         )
     pieces = _pieces(lines, slice_by, period, category_by_sku=category_by_sku)
-    # Who is new is decided over all history up to as_of, before start trims the periods.
-    firsts = _first_purchase_periods(pieces)
-    first_index = None if start is None else _period_index_of(start, period)
-    if first_index is not None:
-        pieces = pieces.filter(pieces._p >= first_index)
-    measured = _measured(pieces, firsts, slice_by)
+    return _kpis_of_pieces(pieces, as_of=as_of, period=period, slice_by=slice_by, start=start)
 
-    last_index = _period_index_of(as_of, period)
-    # The spine's first period and slice values come from the small per-period table: every
-    # piece falls in one of its groups, and the pieces are not read a second time.
-    bounds = measured.aggregate(_lo=measured._p.min())
-    lo = bounds._lo if first_index is None else ibis.literal(first_index, dt.int64)
-    spine = bounds.select(_p=ibis.range(lo, last_index + 1)).unnest("_p")
-    if slice_by:
-        spine = spine.cross_join(measured.select(*slice_by).distinct())
-    predicates = [spine._p == measured._p] + [spine[c].identical_to(measured[c]) for c in slice_by]
-    grid = spine.left_join(measured, predicates)
 
-    checks = grid._checks.fill_null(0).cast(dt.int64)
-    active = grid._active.fill_null(0).cast(dt.int64)
-    net = grid._net.fill_null(0.0).cast(dt.float64)
-    return grid.select(
-        period=_period_first_day(grid._p, period),
-        **{c: grid[c] for c in slice_by},
-        active_customers=active,
-        new_customers=grid._new.fill_null(0).cast(dt.int64),
-        checks=checks,
-        net_revenue=net,
-        # 0 − x, not −x: a period without returns shows 0.0, not −0.0.
-        returns=(ibis.literal(0.0) - grid._returned.fill_null(0.0)).cast(dt.float64),
-        average_check=(net / checks.nullif(0)).cast(dt.float64),
-        frequency=(grid._known_checks.cast(dt.float64) / active.nullif(0)).cast(dt.float64),
-        basket_width=grid._width.cast(dt.float64),
-        basket_width_sku=grid._width_sku.cast(dt.float64),
-        check_length=grid._length.cast(dt.float64),
-    ).order_by("period", *slice_by)
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "_first_day",
+    "_amount",
+    "_lines",
+    "_categories",
+    "_skus",
+    "_all_flagged",
+)
+"""The measure columns of :func:`kpi_documents`, read only by :func:`kpis_of_documents`."""
+
+
+def kpi_documents(
+    tx: ir.Table,
+    *,
+    as_of: date,
+    attributes: Sequence[str] = (),
+    customers: ir.Table | None = None,
+    age_bands: AgeBands = AGE_BANDS,
+    category_by_sku: bool = False,
+) -> ir.Table:
+    """One row per document up to ``as_of``: the stage every document-level KPI query shares.
+
+    Grouping 100 M lines per document is most of a KPI query's work; a run that reports the
+    KPIs unsliced and by several document attributes computes this table once (and may write
+    it to disk) and hands it to :func:`kpis_of_documents` per slice, instead of grouping the
+    lines again for each.
+
+    ``attributes`` must be constant over a document's lines — the document's own (``region``,
+    ``outlet_id``, ``channel`` of every view built by :mod:`pharmacrm.analytics.transactions`,
+    whose document key holds the outlet, seller or channel) or its customer's (``gender``,
+    ``birth_year``, a ``segment`` from ``customers``). A document whose lines disagree on an
+    attribute would count once per value. ``age_band`` is derived from ``birth_year`` and the
+    year of the document's first day. A line attribute such as ``category`` splits documents:
+    slice by it with :func:`kpis`.
+
+    Parameters
+    ----------
+    tx, as_of, customers, age_bands, category_by_sku
+        As for :func:`kpis`.
+    attributes
+        The document-level columns to keep (of ``tx`` or ``customers``, or ``age_band``).
+
+    Returns
+    -------
+    ir.Table
+        ``customer_id``, the ``attributes`` and :data:`DOCUMENT_COLUMNS`.
+
+    Raises
+    ------
+    ValueError
+        On an attribute that neither table has.
+    """
+    require(tx, REQUIRED_COLUMNS, function="kpi_documents")
+    attributes = tuple(attributes)
+    lines = _with_customer_columns(observed(tx, as_of=as_of), customers, age_bands)
+    grouped = tuple(dict.fromkeys("birth_year" if a == "age_band" else a for a in attributes))
+    missing = [a for a in grouped if a not in lines.columns]
+    if missing:
+        raise ValueError(
+            f"kpi_documents: no column {missing[0]!r} in the transactions or the customers table"
+        )
+    flagged = lines.is_return.fill_null(False) if "is_return" in lines.columns else False
+    docs = _parts(lines.mutate(_flagged=flagged), grouped, category_by_sku=category_by_sku)
+    if "age_band" in attributes:
+        age = docs._first_day.year().cast(dt.int64) - docs.birth_year.cast(dt.int64)
+        docs = docs.mutate(age_band=age_bands.band(age))
+    return docs.select("customer_id", *attributes, *DOCUMENT_COLUMNS)
+
+
+def kpis_of_documents(
+    documents: ir.Table,
+    *,
+    as_of: date,
+    period: KpiPeriod = "month",
+    slice_by: Sequence[str] = (),
+    start: date | None = None,
+) -> ir.Table:
+    """:func:`kpis` from the table of :func:`kpi_documents`, sliced by its attributes.
+
+    Gives what ``kpis(tx, slice_by=slice_by, …)`` gives for the same ``as_of`` and document-
+    level ``slice_by`` (on the document's first-day age band), reading one row per document
+    rather than every line.
+
+    Parameters
+    ----------
+    documents
+        :func:`kpi_documents`'s output, built with the same ``as_of``.
+    as_of, period, start
+        As for :func:`kpis`.
+    slice_by
+        Attributes of ``documents`` to slice by.
+
+    Returns
+    -------
+    ir.Table
+        As :func:`kpis`.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"kpis: period must be one of {PERIODS}, not {period!r}")
+    slice_by = tuple(slice_by)
+    missing = [c for c in slice_by if c not in documents.columns]
+    if missing:
+        raise ValueError(f"kpis_of_documents: the documents have no attribute {missing[0]!r}")
+    pieces = documents.select(
+        "customer_id",
+        *slice_by,
+        "_amount",
+        "_lines",
+        "_categories",
+        "_skus",
+        **_doc_kind(documents, period),
+    )
+    return _kpis_of_pieces(pieces, as_of=as_of, period=period, slice_by=slice_by, start=start)
 
 
 def kpi_mix(

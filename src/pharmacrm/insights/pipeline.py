@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import ibis
@@ -307,41 +308,58 @@ KPI_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _kpi_function() -> Callable[..., ir.Table] | None:
-    """The analytics package's ``kpis``, when this installation provides it."""
+LINE_SLICES: frozenset[str] = frozenset({"category"})
+"""Slices by a line attribute, which split a document; every other slice of
+:data:`KPI_SLICES` is an attribute of the document or its customer."""
+
+
+def _kpi_module() -> ModuleType | None:
+    """The analytics package's KPI module, when this installation provides it."""
     try:
-        module = importlib.import_module("pharmacrm.analytics.kpis")
+        return importlib.import_module("pharmacrm.analytics.kpis")
     except ModuleNotFoundError:
         return None
-    function: Callable[..., ir.Table] = module.kpis
-    return function
 
 
-def _kpi_slices(
-    kpis: Callable[..., ir.Table], tx: ir.Table, *, as_of: date, kind: str
-) -> tuple[ir.Table, ...]:
-    """KPIs per month and slice value, one expression per slice of :data:`KPI_SLICES`.
+def _kpi_queries(
+    kpi: ModuleType, tx: ir.Table, *, as_of: date, kind: str, scratch: Path | None
+) -> tuple[ir.Table, tuple[ir.Table, ...]]:
+    """The unsliced monthly KPIs and one expression per slice of :data:`KPI_SLICES`.
+
+    Grouping every line per document is most of each KPI query's work, so it is done once:
+    one row per document with all its document-level slice attributes (``kpi_documents``),
+    which the unsliced query and every document-level slice read. On DuckDB, given a
+    ``scratch`` folder, that table is written there as Parquet first (on 100 M lines it is
+    ~40 M rows, too big to keep in memory and too costly to recompute per slice). The
+    category slice splits documents and reads the lines.
 
     The views built by :func:`open_transactions` take each line's category from the product
     dimension by SKU, so the KPIs may count basket widths by SKU (``category_by_sku``).
 
-    Each returns ``slice, slice_value`` (text) and the KPI columns, one row per period ×
-    value; :func:`collect` runs them one after the other and stacks the rows. They are not
-    one ``UNION ALL``: each slice groups every line per document, and a single query holding
-    all seven at once held seven such states — on 100 M lines DuckDB spilled more than
-    64 GB of it and the run died.
+    Each slice returns ``slice, slice_value`` (text) and the KPI columns, one row per period
+    × value; :func:`collect` runs them one after the other and stacks the rows. They are not
+    one ``UNION ALL``: a single query holding all seven at once held seven line-sized states
+    — on 100 M lines DuckDB spilled more than 64 GB of it and the run died.
     """
     segments = rfm_segments(rfm_scores(tx, as_of=as_of)).select("customer_id", "segment")
+    attributes = tuple(name for name in KPI_SLICES[kind] if name not in LINE_SLICES)
+    documents = kpi.kpi_documents(
+        tx, as_of=as_of, attributes=attributes, customers=segments, category_by_sku=True
+    )
+    con = tx._find_backend()
+    if scratch is not None and con.name == "duckdb":
+        path = scratch / f"kpi_documents_{kind}.parquet"
+        documents.to_parquet(path)
+        documents = _read_fact(con, [path])
+    unsliced = kpi.kpis_of_documents(documents, as_of=as_of, period="month")
     parts = []
     for name in KPI_SLICES[kind]:
-        sliced = kpis(
-            tx,
-            as_of=as_of,
-            period="month",
-            slice_by=(name,),
-            customers=segments if name == "segment" else None,
-            category_by_sku=True,
-        )
+        if name in LINE_SLICES:
+            sliced = kpi.kpis(
+                tx, as_of=as_of, period="month", slice_by=(name,), category_by_sku=True
+            )
+        else:
+            sliced = kpi.kpis_of_documents(documents, as_of=as_of, period="month", slice_by=(name,))
         parts.append(
             sliced.select(
                 slice=ibis.literal(name),
@@ -349,7 +367,7 @@ def _kpi_slices(
                 **{column: sliced[column] for column in KPI_COLUMNS},
             )
         )
-    return tuple(parts)
+    return unsliced, tuple(parts)
 
 
 type Aggregate = ir.Table | tuple[ir.Table, ...]
@@ -357,13 +375,15 @@ type Aggregate = ir.Table | tuple[ir.Table, ...]
 
 
 def aggregate_exprs(
-    tx: ir.Table, *, as_of: date, customers: int, kind: str
+    tx: ir.Table, *, as_of: date, customers: int, kind: str, scratch: Path | None = None
 ) -> dict[str, Aggregate | None]:
     """The per-period and per-class aggregates of one kind, as unexecuted expressions.
 
     ``customers`` (the snapshot's row count) thins the Lorenz curve to about
     :data:`LORENZ_POINTS` points. A ``None`` value marks an analysis the installed analytics
-    package does not provide; a tuple is run part by part (see :func:`collect`).
+    package does not provide; a tuple is run part by part (see :func:`collect`). ``scratch``
+    is a folder for the KPI queries' shared document table (see :func:`_kpi_queries`): it
+    must outlive the collection of the expressions.
     """
     step = max(1, -(-customers // LORENZ_POINTS))
     points = pareto(tx, as_of=as_of)
@@ -374,12 +394,15 @@ def aggregate_exprs(
     customer_xyz = xyz(tx, as_of=as_of, by="customer")
     sku_abc = abc(tx, as_of=as_of, by="sku")
     sku_xyz = xyz(tx, as_of=as_of, by="sku")
-    kpis = _kpi_function()
+    kpi = _kpi_module()
+    unsliced, slices = (
+        (None, None)
+        if kpi is None
+        else _kpi_queries(kpi, tx, as_of=as_of, kind=kind, scratch=scratch)
+    )
     return {
-        "kpis": None
-        if kpis is None
-        else kpis(tx, as_of=as_of, period="month", category_by_sku=True),
-        "kpi_slices": None if kpis is None else _kpi_slices(kpis, tx, as_of=as_of, kind=kind),
+        "kpis": unsliced,
+        "kpi_slices": slices,
         "leaky_bucket_month": leaky_bucket(tx, as_of=as_of, period="month"),
         "leaky_bucket_quarter": leaky_bucket(tx, as_of=as_of, period="quarter"),
         "cohorts": cohorts(tx, as_of=as_of),

@@ -9,6 +9,7 @@ write lock is held for the upsert alone, not for the engine's work.
 
 from __future__ import annotations
 
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -191,15 +192,16 @@ def _compute(run: AnalyticsRun, *, progress: Progress) -> dict[str, int]:
     collected: dict[str, list[pa.Table]] = {}
     for kind, view in found.views.items():
         progress(_("Aggregating %(kind)s periods") % {"kind": kind})
-        exprs = pipeline.aggregate_exprs(
-            view, as_of=run.as_of, customers=customers[kind], kind=kind
-        )
-        for name, expr in exprs.items():
-            if expr is None:
-                if name not in run.skipped:
-                    run.skipped.append(name)
-                continue
-            collected.setdefault(name, []).append(pipeline.collect(expr, kind=kind))
+        with tempfile.TemporaryDirectory(prefix="scratch-", dir=out) as scratch:
+            exprs = pipeline.aggregate_exprs(
+                view, as_of=run.as_of, customers=customers[kind], kind=kind, scratch=Path(scratch)
+            )
+            for name, expr in exprs.items():
+                if expr is None:
+                    if name not in run.skipped:
+                        run.skipped.append(name)
+                    continue
+                collected.setdefault(name, []).append(pipeline.collect(expr, kind=kind))
     for name, tables in collected.items():
         counts[name] = pipeline.write_parquet(tables, out / f"{name}.parquet")
     return counts
