@@ -26,6 +26,7 @@ from pharmacrm.core.importkit.coerce import Rule, check_mapping, coerce_batch
 from pharmacrm.core.importkit.errors import ERROR_SCHEMA, RowError, empty_errors
 from pharmacrm.core.importkit.fields import FieldSpec
 from pharmacrm.core.importkit.mapping import ColumnMapping
+from pharmacrm.core.importkit.prefetch import prefetch
 from pharmacrm.core.importkit.quarantine import QuarantineWriter
 from pharmacrm.core.importkit.readers import ROW, OrderedReadNeeded, open_source
 from pharmacrm.core.importkit.registry import Adapter, CodeResolver, FileReport, Progress
@@ -286,11 +287,11 @@ def _stage(  # noqa: PLR0913 - import_file's options, passed on
     quarantine = QuarantineWriter(quarantine_dir, import_id, path.name, opened.columns)
     try:
         clock = time.perf_counter()
-        for raw in opened:
+        # The next batches are parsed (and made Polars frames) on a thread meanwhile.
+        for raw, frame in prefetch((raw, _frame(raw.table)) for raw in opened):
             counters.time("read", clock)
             clock = time.perf_counter()
             counters.rows_read += raw.rows_read
-            frame = _frame(raw.table)
             prepared = adapter.prepare(frame, state) if adapter and adapter.prepare else frame
             coerced = coerce_batch(
                 prepared, fields=kind.fields, mapping=mapping, rules=rules,
