@@ -289,8 +289,13 @@ def test_age_bands_count_whole_years_to_the_purchase_year():
         lambda tx, consumers: kpi_mix(
             tx, as_of=AS_OF, by="age_band", period="week", customers=consumers
         ),
+        lambda tx, consumers: kpis_of_documents(
+            kpi_documents(tx, as_of=AS_OF, attributes=("region", "age_band"), customers=consumers),
+            as_of=AS_OF,
+            slice_by=("age_band",),
+        ),
     ],
-    ids=["kpis_by_region", "kpi_mix"],
+    ids=["kpis_by_region", "kpi_mix", "kpis_of_documents"],
 )
 # ibis 12 reads a Parquet file's schema through DuckDB 2.0's deprecated fetch_arrow_table().
 @pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning")
