@@ -126,6 +126,8 @@ def test_parquet_keeps_types_and_numbers_rows(tmp_path: Path) -> None:
         ([17850.0, 2.5, None, -3.0, 0.1, 1e-05, 1e20, 2.0**60],
          ["17850", "2.5", None, "-3", "0.1", "1e-05", "100000000000000000000",
           "1152921504606846976"]),
+        # All whole (codes, quantities) with empty cells: the integer-only path.
+        ([3.0, None, -7.0, 0.0], ["3", None, "-7", "0"]),
         (["SKU-1", "", None], ["SKU-1", None, None]),
         ([dt.date(2024, 2, 29), None], ["2024-02-29", None]),
         # Mixed columns and date-times take the per-cell path.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -435,9 +435,9 @@ def _excel_batches(
         chunk = [row for _, row in zip(range(batch_rows), rows, strict=False)]
         if not chunk:
             return
-        if any(len(row) != width for row in chunk):
+        if set(map(len, chunk)) != {width}:
             chunk = [row[:width] + [""] * (width - len(row)) for row in chunk]
-        arrays = [excel_column_text(list(cells)) for cells in zip(*chunk, strict=True)]
+        arrays = [excel_column_text(cells) for cells in zip(*chunk, strict=True)]
         arrays.append(row_numbers(np.arange(next_row, next_row + len(chunk), dtype=np.int64)))
         next_row += len(chunk)
         yield RawBatch(table=pa.table(arrays, names=[*columns, ROW]))
@@ -447,7 +447,7 @@ _EXACT_INT = 2.0**53
 """Floats below this magnitude convert to int64 exactly (whole numbers show without ``.0``)."""
 
 
-def excel_column_text(cells: list[object]) -> pa.Array:
+def excel_column_text(cells: Sequence[object]) -> pa.Array:
     """One column of calamine cells as text, as :func:`excel_cell_text` writes each cell.
 
     Vectorised for the common columns — all text, all numbers or all dates (empty cells
@@ -463,6 +463,8 @@ def excel_column_text(cells: list[object]) -> pa.Array:
     if kinds == {float}:
         numbers = pa.array(cells, pa.float64())
         whole = pc.and_(pc.equal(pc.floor(numbers), numbers), pc.less(pc.abs(numbers), _EXACT_INT))
+        if pc.all(whole).as_py() is not False:  # codes, quantities: skip the float spelling
+            return pc.cast(numbers, pa.int64()).cast(pa.string())
         as_int = pc.cast(pc.if_else(whole, numbers, 0.0), pa.int64()).cast(pa.string())
         return pc.if_else(whole, as_int, _float_text(numbers))
     if kinds == {dt.date}:
