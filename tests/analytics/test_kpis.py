@@ -447,6 +447,19 @@ def _oracle(log, *, as_of, slice_by):
     return rows
 
 
+def _assert_equals_oracle(got, expected, slice_by):
+    """KPI rows equal the oracle's cells: integers exactly, floats to rounding, no extra rows."""
+
+    def month(day):
+        return day.year * 12 + day.month - 1
+
+    assert {(month(r["period"]), r[slice_by] if slice_by else None): _measures(r) for r in got} == {
+        key: tuple(pytest.approx(x) if isinstance(x, float) else x for x in measures)
+        for key, measures in expected
+    }
+    assert len(got) == len(expected)
+
+
 _mixed_lines = st.lists(
     st.tuples(
         st.one_of(st.none(), st.integers(1, 4)),  # customer (None: no card)
@@ -498,14 +511,7 @@ def test_every_measure_equals_the_definition_worked_out_line_by_line(
         )
     )
 
-    def month(day):
-        return day.year * 12 + day.month - 1
-
-    assert {(month(r["period"]), r[slice_by] if slice_by else None): _measures(r) for r in got} == {
-        key: tuple(pytest.approx(x) if isinstance(x, float) else x for x in measures)
-        for key, measures in expected
-    }
-    assert len(got) == len(expected)
+    _assert_equals_oracle(got, expected, slice_by)
 
 
 @settings(max_examples=60, deadline=None)
@@ -533,14 +539,7 @@ def test_kpis_from_the_shared_document_table_equal_the_definition(rows, slice_by
 
     got = _rows(kpis_of_documents(documents, as_of=as_of, slice_by=(slice_by,) if slice_by else ()))
 
-    def month(day):
-        return day.year * 12 + day.month - 1
-
-    assert {(month(r["period"]), r[slice_by] if slice_by else None): _measures(r) for r in got} == {
-        key: tuple(pytest.approx(x) if isinstance(x, float) else x for x in measures)
-        for key, measures in expected
-    }
-    assert len(got) == len(expected)
+    _assert_equals_oracle(got, expected, slice_by)
 
 
 def test_document_age_band_is_that_of_the_document_s_first_day():
