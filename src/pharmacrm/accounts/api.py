@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.accounts import services as account_services
@@ -29,6 +29,7 @@ from pharmacrm.accounts.schemas import (
     StatusIn,
 )
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.core.roles import Role
 from pharmacrm.territories import selectors as territory_selectors
 
@@ -63,7 +64,7 @@ def search(request: HttpRequest, q: str, limit: int = 20) -> list[Any]:
 
 
 @router.get("/contacts", response=list[ContactOut], summary="Contacts in scope")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def contact_list(request: HttpRequest, account_id: int | None = None) -> Any:
     rows = account_selectors.contact_list_for(user=_user(request), account_id=account_id)
     return rows.order_by("name", "pk")
@@ -98,7 +99,7 @@ def contact_update(request: HttpRequest, contact_id: int, payload: ContactIn) ->
 
 
 @router.get("/consumers", response=list[ConsumerOut], summary="Consumers (role-aware)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def consumer_list(
     request: HttpRequest, home_outlet_id: int | None = None, grade: str = ""
 ) -> list[Any]:
@@ -165,7 +166,7 @@ class _ConsumerViews:
 
 
 @router.get("/", response=list[AccountOut], summary="Accounts in scope")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def account_list(
     request: HttpRequest,
     kind: str = "",

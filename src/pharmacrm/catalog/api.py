@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.catalog import selectors as catalog_selectors
 from pharmacrm.catalog import services as catalog_services
@@ -22,6 +22,7 @@ from pharmacrm.catalog.schemas import (
     ProductUpdateIn,
 )
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 
 router = Router()
 
@@ -35,7 +36,7 @@ def _user(request: HttpRequest, permission: str) -> User:
 
 
 @router.get("/products", response=list[ProductOut], summary="Products")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def product_list(
     request: HttpRequest,
     q: str = "",

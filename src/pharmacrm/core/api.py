@@ -6,11 +6,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.core import selectors as core_selectors
 from pharmacrm.core import services as core_services
 from pharmacrm.core.models import ApiToken, User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.core.roles import Role
 from pharmacrm.core.schemas import MeOut, TaskOut, TokenCreatedOut, TokenIn, TokenOut
 from pharmacrm.core.tasks import system_check
@@ -49,7 +50,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/tokens", response=list[TokenOut], summary="API tokens (administrators)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def token_list(request: HttpRequest) -> list[dict[str, object]]:
     if not _user(request).has_role(Role.ADMINISTRATOR):
         raise HttpError(403, "Only administrators can list API tokens.")

@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.core.roles import Role
 from pharmacrm.field import selectors as field_selectors
 from pharmacrm.field.models import CallPlan, Task, Visit
@@ -71,7 +72,7 @@ def _visit_out(visit: Visit) -> dict[str, Any]:
 
 
 @router.get("/plans", response=list[PlanOut], summary="Call plans in scope")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def plan_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_plan_out(p) for p in field_selectors.call_plan_list_for(user=_user(request))]
 
@@ -91,7 +92,7 @@ def plan_get(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 
 
 @router.get("/visits", response=list[VisitOut], summary="Visits in scope")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def visit_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_visit_out(v) for v in field_selectors.visit_list_for(user=_user(request))]
 
@@ -114,7 +115,7 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
 
 
 @router.get("/tasks", response=list[FieldTaskOut], summary="My open tasks due by a date")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def task_list(request: HttpRequest, due_by: date | None = None) -> Any:
     day = due_by or timezone.localdate()
     return field_selectors.task_list_open_for(user=_user(request), due_by=day)

@@ -13,9 +13,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.field import selectors_materials
 from pharmacrm.field.models import Material, MaterialStatus, MaterialVersion
 from pharmacrm.field.schemas_materials import (
@@ -59,7 +60,7 @@ def _version_out(version: MaterialVersion) -> dict[str, Any]:
 
 
 @router.get("", response=list[MaterialOut], summary="Materials in view")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def material_list(
     request: HttpRequest, q: str = "", kind: str = "", therapeutic_area: str = ""
 ) -> list[dict[str, Any]]:

@@ -13,11 +13,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.core.roles import Role
 from pharmacrm.field import selectors_pipeline as pipeline_selectors
 from pharmacrm.field.models import Opportunity
@@ -178,7 +179,7 @@ def _funnel(funnel: pipeline_selectors.Conversion) -> dict[str, Any]:
 
 
 @router.get("/opportunities", response=list[OpportunityOut], summary="Opportunities in scope")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def opportunity_list(
     request: HttpRequest, stage: str = "", owner_id: int | None = None, kind: str = ""
 ) -> list[dict[str, Any]]:

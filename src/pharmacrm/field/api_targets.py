@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.field import selectors_targets as target_selectors
 from pharmacrm.field.models import Target
 from pharmacrm.field.services import targets as target_services
@@ -107,7 +108,7 @@ def _report_out(report: Any, chosen: target_services.Period) -> dict[str, Any]:
 
 
 @router.get("", response=list[TargetOut], summary="Targets in scope")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def target_list(request: HttpRequest) -> list[Target]:
     """Targets the caller may see, newest period first."""
     return list(target_selectors.target_list_for(user=_user(request)))

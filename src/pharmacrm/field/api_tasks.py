@@ -11,11 +11,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Router, Status
+from ninja.pagination import paginate
 
 from pharmacrm.accounts import selectors as account_selectors
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.field import selectors_tasks
 from pharmacrm.field.models import Task, TaskStatus
 from pharmacrm.field.schemas_tasks import (
@@ -28,17 +29,6 @@ from pharmacrm.field.schemas_tasks import (
 from pharmacrm.field.services import tasks as task_services
 
 router = Router()
-# SQL OFFSET is a 64-bit integer (SQLite raises OverflowError beyond it): a larger offset is
-# refused with 422 instead of reaching the database. No task list comes near a billion rows.
-MAX_OFFSET = 1_000_000_000
-
-
-class BoundedLimitOffsetPagination(LimitOffsetPagination):
-    """ninja's limit/offset pagination with an upper bound on ``offset``."""
-
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _user(request: HttpRequest) -> User:
@@ -56,7 +46,7 @@ def _assignable(user: User, assignee_id: int) -> User:
 
 
 @router.get("/scope", response=list[TaskDetailOut], summary="Tasks in scope")
-@paginate(BoundedLimitOffsetPagination)
+@paginate(BoundedPagination)
 def task_scope_list(
     request: HttpRequest, status: str | None = None, assignee_id: int | None = None
 ) -> Any:

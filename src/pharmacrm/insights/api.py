@@ -13,9 +13,10 @@ from django.db.models import F
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.insights import api_clv
 from pharmacrm.insights import selectors as insights_selectors
 from pharmacrm.insights import services as insights_services
@@ -81,7 +82,7 @@ def _snapshot_out(row: CustomerSnapshot) -> dict[str, object]:
 
 
 @router.get("/runs", response=list[RunOut], summary="Analytics runs, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def run_list(request: HttpRequest) -> list[dict[str, object]]:
     _authorised(request, ANALYTICS_ROLES)
     return [_run_out(run) for run in insights_selectors.run_list(limit=1000)]
@@ -103,7 +104,7 @@ def run_create(request: HttpRequest, payload: RunIn) -> Status[dict[str, object]
 
 
 @router.get("/snapshot", response=list[SnapshotOut], summary="Customers' latest analytics")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def snapshot_list(
     request: HttpRequest,
     kind: str = CustomerKind.CONSUMER,

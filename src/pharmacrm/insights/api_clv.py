@@ -14,9 +14,10 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.insights import grades, selectors_clv
 from pharmacrm.insights import selectors as insights_selectors
 from pharmacrm.insights.access import ANALYTICS_ROLES, RUN_ROLES
@@ -166,7 +167,7 @@ def grade_rules(request: HttpRequest, kind: Kind) -> list[GradeRuleOut]:
 
 
 @router.get("/grade-changes", response=list[GradeChangeOut], summary="Audit of grade changes")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def grade_changes(
     request: HttpRequest, kind: str = "", customer_key: int | None = None
 ) -> list[GradeChangeOut]:

@@ -14,9 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.core.roles import Role
 from pharmacrm.territories import selectors as territory_selectors
 from pharmacrm.territories import services as territory_services
@@ -53,7 +54,7 @@ def _assignment_out(assignment: Any) -> dict[str, Any]:
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Assignments")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def assignment_list(
     request: HttpRequest, user_id: int | None = None, on: date | None = None
 ) -> list[dict[str, Any]]:
@@ -88,7 +89,7 @@ def handover(request: HttpRequest, payload: HandoverIn) -> list[dict[str, Any]]:
 
 
 @router.get("/", response=list[TerritoryOut], summary="Territory nodes")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def territory_list(request: HttpRequest) -> Any:
     _user(request, *VIEWERS)
     return territory_selectors.territory_list()

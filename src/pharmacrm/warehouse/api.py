@@ -14,9 +14,10 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pharmacrm.core.models import User
+from pharmacrm.core.pagination import BoundedPagination
 from pharmacrm.warehouse import selectors as warehouse_selectors
 from pharmacrm.warehouse import services as warehouse_services
 from pharmacrm.warehouse.access import IMPORT_ROLES, VIEW_ROLES
@@ -63,7 +64,7 @@ def _job_out(job: ImportJob) -> dict[str, object]:
 
 
 @router.get("/jobs", response=list[ImportJobOut], summary="Import jobs, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def job_list(request: HttpRequest) -> list[dict[str, object]]:
     _authorised(request, VIEW_ROLES)
     return [_job_out(job) for job in warehouse_selectors.import_job_list()[:1000]]
