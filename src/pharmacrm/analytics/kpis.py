@@ -147,6 +147,8 @@ def _parts(lines: ir.Table, slice_by: Sequence[str], *, category_by_sku: bool) -
     category, then per piece — three shrinking groupings, no distinct aggregate (which DuckDB
     runs as two more line-sized groupings joined back on the piece).
     """
+    flagged = lines.is_return.fill_null(False) if "is_return" in lines.columns else False
+    lines = lines.mutate(_flagged=flagged)
     has_category = "category" in lines.columns
     has_sku = "sku" in lines.columns
     keys = (*_DOC_KEY, *slice_by)
@@ -196,8 +198,6 @@ def _pieces(
     value); when sliced, the document totals are grouped from those pieces and joined back on
     the document key. No window runs over the lines or the documents.
     """
-    flagged = lines.is_return.fill_null(False) if "is_return" in lines.columns else False
-    lines = lines.mutate(_flagged=flagged)
     parts = _parts(lines, slice_by, category_by_sku=category_by_sku)
     measures = ("_amount", "_lines", "_categories", "_skus")
     if not slice_by:
@@ -466,8 +466,7 @@ def kpi_documents(
         raise ValueError(
             f"kpi_documents: no column {missing[0]!r} in the transactions or the customers table"
         )
-    flagged = lines.is_return.fill_null(False) if "is_return" in lines.columns else False
-    docs = _parts(lines.mutate(_flagged=flagged), grouped, category_by_sku=category_by_sku)
+    docs = _parts(lines, grouped, category_by_sku=category_by_sku)
     if "age_band" in attributes:
         age = docs._first_day.year().cast(dt.int64) - docs.birth_year.cast(dt.int64)
         docs = docs.mutate(age_band=age_bands.band(age))

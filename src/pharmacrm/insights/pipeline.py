@@ -346,7 +346,7 @@ def _kpi_queries(
     documents = kpi.kpi_documents(
         tx, as_of=as_of, attributes=attributes, customers=segments, category_by_sku=True
     )
-    con = tx._find_backend()
+    con = tx.get_backend()
     if scratch is not None and con.name == "duckdb":
         path = scratch / f"kpi_documents_{kind}.parquet"
         documents.to_parquet(path)
